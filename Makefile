@@ -1,0 +1,77 @@
+# Circulate — the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CONSTRAINTS := requirements/constraints.txt
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export CIRCULATE_HOST := $(HOST)
+export CIRCULATE_PORT := $(PORT)
+
+.PHONY: run test lint format migrate superuser seed install install-dev lock bench clean help
+
+help:
+	@echo "make run        install, migrate, load demo data, start web + worker + beat"
+	@echo "make test       install test dependencies and run the whole suite"
+	@echo "make lint       ruff (lint + format check) and mypy"
+	@echo "make migrate    apply database migrations"
+	@echo "make superuser  create an admin account interactively"
+	@echo "make bench      run the benchmarks under bench/"
+	@echo "make lock       refresh $(CONSTRAINTS) from the current environment"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(CONSTRAINTS)
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+superuser: install
+	$(BIN)/python manage.py createsuperuser
+
+run: seed
+	@echo ""
+	@echo "  Circulate is starting on http://$(HOST):$(PORT)/"
+	@echo "    console      http://$(HOST):$(PORT)/"
+	@echo "    API docs     http://$(HOST):$(PORT)/api/docs/  (Redoc: /api/redoc/)"
+	@echo "    admin        http://$(HOST):$(PORT)/admin/     (admin@circulate.local / circulate-demo)"
+	@echo "    readiness    http://$(HOST):$(PORT)/health/ready/"
+	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
+	@echo ""
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: install-dev
+	$(BIN)/pip freeze --exclude-editable | grep -v '^circulate' > $(CONSTRAINTS)
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""WebSocket routes (Channels)."""
+
+from django.urls import URLPattern, URLResolver
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,49 @@
+"""Celery: a file-system broker on one machine, Redis or RabbitMQ when configured.
+
+With no CELERY_BROKER_URL the broker is kombu's file-system transport under
+``var/celery/`` and results are files too, so tasks really run in a separate
+worker process without any server. Set ``CELERY_BROKER_URL`` (``redis://...`` or
+``amqp://...``) and optionally ``CELERY_RESULT_BACKEND`` in production.
+"""
+
+from datetime import timedelta
+
+from .env import VAR_DIR, env
+
+_celery_dir = VAR_DIR / "celery"
+CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for _sub in ("queue", "processed", "results"):
+        (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_celery_dir / "queue"),
+        "data_folder_out": str(_celery_dir / "queue"),
+        "processed_folder": str(_celery_dir / "processed"),
+        "store_processed": False,
+    }
+    _default_results = f"file://{_celery_dir / 'results'}"
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    _default_results = env.str("REDIS_URL", default="") or "rpc://"
+CELERY_RESULT_BACKEND: str = env.str("CELERY_RESULT_BACKEND", default=_default_results)
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Run tasks in place only where a test asks for it; the default is a real worker.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(_celery_dir / "beat-schedule")
+
+# Periodic jobs. Each domain adds its own entries in its ``tasks.py`` docstring table
+# and here, so the whole schedule can be read in one place.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "accounts.flush_expired_tokens": {
+        "task": "circulate.accounts.tasks.flush_expired_tokens",
+        "schedule": timedelta(hours=1),
+    },
+}

@@ -1,0 +1,41 @@
+"""URL map: the API under /api/, docs, admin, health probes and the web console."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from circulate.core import views as core_views
+from circulate.core.errors import bad_request, page_not_found, permission_denied, server_error
+
+api_patterns: list[URLPattern | URLResolver] = [
+    path("auth/", include("circulate.accounts.urls")),
+    path("library/", include("circulate.library.urls")),
+    path("", include("circulate.realtime.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Anything else under /api/ is the JSON 404, never an HTML page.
+    re_path(r"^.*$", page_not_found),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("swagger/", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    path("redoc/", RedirectView.as_view(url="/api/redoc/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("health/", core_views.health_live, name="health-live"),
+    path("health/ready/", core_views.health_ready, name="health-ready"),
+    path("", include("circulate.web.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = bad_request
+handler403 = permission_denied
+handler404 = page_not_found
+handler500 = server_error
