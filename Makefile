@@ -71,7 +71,7 @@ lock: install-dev
 	$(BIN)/pip freeze --exclude-editable | grep -v '^circulate' > $(CONSTRAINTS)
 
 bench: install-dev
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
