@@ -11,7 +11,7 @@ from datetime import timedelta
 from .env import VAR_DIR, env
 
 _celery_dir = VAR_DIR / "celery"
-CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _sub in ("queue", "processed", "results"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)

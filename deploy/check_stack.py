@@ -1,0 +1,86 @@
+"""Checks a running Circulate stack end to end through its public address (used by local-stack.sh).
+
+Readiness through nginx, a static asset served by nginx, a Celery task round trip
+through the broker to a worker process, and a WebSocket upgrade through nginx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+import urllib.request
+from email.message import Message
+
+import django
+
+
+class StackCheckFailedError(Exception):
+    pass
+
+
+def require(condition: bool, message: object) -> None:
+    if not condition:
+        raise StackCheckFailedError(message)
+
+
+def fetch(url: str) -> tuple[int, Message, bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback URL from the caller
+        return response.status, response.headers, response.read()
+
+
+def check_ready(base: str) -> None:
+    status, _, body = fetch(f"{base}/health/ready/")
+    checks = json.loads(body)["checks"]
+    require(status == 200 and set(checks.values()) == {"ok"}, checks)
+    print(f"readiness through nginx: {checks}")
+
+
+def check_static(base: str) -> None:
+    _, _, html = fetch(f"{base}/api/docs/")
+    asset = re.search(rb'(/static/[^"]+\.js)', html)
+    if asset is None:
+        raise StackCheckFailedError("no static asset referenced by /api/docs/")
+    status, headers, _ = fetch(base + asset.group(1).decode())
+    cache_control = ", ".join(headers.get_all("Cache-Control") or [])
+    require(status == 200 and "immutable" in cache_control, dict(headers))
+    print(f"static asset served by nginx: {asset.group(1).decode()}")
+
+
+def check_worker() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "circulate.settings")
+    django.setup()
+    from circulate.accounts.tasks import flush_expired_tokens
+
+    outcome = flush_expired_tokens.delay().get(timeout=30)
+    require(outcome["worker_pid"] != os.getpid(), outcome)
+    print(f"task ran in worker process {outcome['worker_pid']}")
+
+
+async def check_websocket(base: str) -> None:
+    import websockets
+
+    url = base.replace("http://", "ws://") + "/ws/notifications/"
+    code = None
+    async with websockets.connect(url, origin=base) as socket:
+        try:
+            await asyncio.wait_for(socket.recv(), timeout=10)
+        except websockets.ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+    require(code == 4401, f"expected close code 4401, got {code}")
+    print("WebSocket upgraded through nginx; unauthenticated socket closed with 4401")
+
+
+def main() -> int:
+    base = sys.argv[1].rstrip("/")
+    check_ready(base)
+    check_static(base)
+    check_worker()
+    asyncio.run(check_websocket(base))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

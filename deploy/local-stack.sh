@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Run the production topology of compose.yaml with local processes and check it end to end:
+#   nginx (deploy/nginx.conf) → gunicorn with uvicorn workers (deploy/gunicorn.conf.py)
+#   + Celery worker + beat, on PostgreSQL and Redis, with DJANGO_ENV=production.
+# Everything listens on loopback only and is stopped when the script ends.
+# Usage: deploy/local-stack.sh            (needs nginx, PostgreSQL and Redis on 127.0.0.1)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+NGINX_PORT=${NGINX_PORT:-8780}
+WEB_PORT=${WEB_PORT:-8781}
+DB=${STACK_DB:-circulate_stack}
+WORK=$(mktemp -d /tmp/circulate-stack.XXXXXX)
+chmod 755 "$WORK"  # nginx workers run unprivileged and must read the static files
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 \
+  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
+
+export DJANGO_ENV=production
+export SECRET_KEY="local-stack-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')"
+export ALLOWED_HOSTS=127.0.0.1,localhost
+export SECURE_SSL_REDIRECT=false   # plain HTTP on loopback; TLS is the deployment's proxy's job
+export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB
+export REDIS_URL=redis://127.0.0.1:6379/13
+export CELERY_BROKER_URL=redis://127.0.0.1:6379/14
+export CELERY_RESULT_BACKEND=redis://127.0.0.1:6379/14
+export CIRCULATE_VAR_DIR=$WORK/var
+export STATIC_ROOT=$WORK/static
+export GUNICORN_BIND=127.0.0.1:$WEB_PORT
+export WEB_CONCURRENCY=2
+
+$BIN/python manage.py migrate --noinput >"$WORK/migrate.log"
+$BIN/python manage.py collectstatic --noinput >"$WORK/collectstatic.log"
+
+PATH="$PWD/$BIN:$PATH" gunicorn circulate.asgi:application -c deploy/gunicorn.conf.py >"$WORK/web.log" 2>&1 &
+PIDS+=($!)
+PATH="$PWD/$BIN:$PATH" celery -A circulate worker --loglevel=INFO --concurrency=1 >"$WORK/worker.log" 2>&1 &
+PIDS+=($!)
+PATH="$PWD/$BIN:$PATH" celery -A circulate beat --loglevel=INFO --schedule "$WORK/beat-schedule" >"$WORK/beat.log" 2>&1 &
+PIDS+=($!)
+
+mkdir -p "$WORK/nginx"
+sed -e "s|server web:8000;|server 127.0.0.1:$WEB_PORT;|" \
+    -e "s|listen 80;|listen 127.0.0.1:$NGINX_PORT;|" \
+    -e "s|alias /srv/static/;|alias $STATIC_ROOT/;|" \
+    -e "s|alias /srv/media/;|alias $WORK/var/media/;|" deploy/nginx.conf >"$WORK/nginx/site.conf"
+cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  access_log $WORK/nginx/access.log;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  include $WORK/nginx/site.conf;
+}
+CONF
+nginx -c "$WORK/nginx/nginx.conf"
+
+BASE=http://127.0.0.1:$NGINX_PORT
+for _ in $(seq 60); do curl -sf "$BASE/health/" >/dev/null && break; sleep 1; done
+$BIN/python deploy/check_stack.py "$BASE" || { tail -n 40 "$WORK"/*.log "$WORK"/nginx/error.log; exit 1; }
+echo "local stack OK (logs in $WORK)"
