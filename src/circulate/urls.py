@@ -11,6 +11,7 @@ from circulate.core.errors import bad_request, page_not_found, permission_denied
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include("circulate.accounts.urls")),
+    path("dev/", include("circulate.accounts.dev_urls")),
     path("library/", include("circulate.library.urls")),
     path("", include("circulate.realtime.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -108,10 +108,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail
         codes = exc.get_codes()
-        if isinstance(detail, dict | list):
+        if isinstance(detail, dict) and "detail" in detail:
+            # simplejwt's shape: {"detail": ..., "code": ..., "messages": [...]}; its code is the useful one.
+            response.data = error_body(str(detail["detail"]), str(detail.get("code") or exc.default_code))
+        elif isinstance(detail, dict | list):
             errors = _field_errors(detail)
-            text = str(detail.get("detail", "")) if isinstance(detail, dict) else ""
-            response.data = error_body(text or str(exc.default_detail), str(exc.default_code), errors)
+            response.data = error_body(str(exc.default_detail), str(exc.default_code), errors)
         else:
             response.data = error_body(str(detail), codes if isinstance(codes, str) else str(exc.default_code))
     return response

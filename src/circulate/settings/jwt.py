@@ -11,4 +11,7 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Tokens carry a hash of the password hash: after a password change or reset, access
+    # tokens issued before it are refused at once (refresh tokens are blacklisted too).
+    "CHECK_REVOKE_TOKEN": True,
 }

@@ -59,7 +59,7 @@ def test_task_runs_in_a_separate_worker_process(tmp_path: Path) -> None:
     env = dict(os.environ, CIRCULATE_VAR_DIR=str(var_dir), DATABASE_URL=_database_url())
     env.pop("TEST_DATABASE_NAME", None)
     if not os.environ.get("CELERY_BROKER_URL"):
-        for sub in ("queue", "processed", "results"):
+        for sub in ("queue", "processed", "results", "control"):
             (var_dir / "celery" / sub).mkdir(parents=True)
     worker = subprocess.Popen(
         [
@@ -88,6 +88,7 @@ def test_task_runs_in_a_separate_worker_process(tmp_path: Path) -> None:
                 "data_folder_in": str(var_dir / "celery" / "queue"),
                 "data_folder_out": str(var_dir / "celery" / "queue"),
                 "processed_folder": str(var_dir / "celery" / "processed"),
+                "control_folder": str(var_dir / "celery" / "control"),
                 "store_processed": False,
             }
             app.conf.result_backend = f"file://{var_dir / 'celery' / 'results'}"

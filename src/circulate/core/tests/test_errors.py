@@ -56,11 +56,14 @@ def test_missing_credentials_is_401(api_client: APIClient) -> None:
     assert response.json()["code"] == "not_authenticated"
 
 
-def test_invalid_token_is_401(api_client: APIClient) -> None:
+def test_invalid_token_is_401_with_the_token_code(api_client: APIClient) -> None:
     api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
     response = api_client.get("/api/private/")
     assert response.status_code == 401
-    assert_error_shape(response.json())
+    body = response.json()
+    assert_error_shape(body)
+    assert body["code"] == "token_not_valid"
+    assert body["errors"] == {}
 
 
 def test_unknown_api_path_is_json_404(api_client: APIClient) -> None:
