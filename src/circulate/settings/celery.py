@@ -8,6 +8,8 @@ worker process without any server. Set ``CELERY_BROKER_URL`` (``redis://...`` or
 
 from datetime import timedelta
 
+from celery.schedules import crontab
+
 from .env import VAR_DIR, env
 
 _celery_dir = VAR_DIR / "celery"
@@ -46,5 +48,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "accounts.flush_expired_tokens": {
         "task": "circulate.accounts.tasks.flush_expired_tokens",
         "schedule": timedelta(hours=1),
+    },
+    "library.send_loan_reminders": {
+        "task": "circulate.library.tasks.send_loan_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "library.expire_reservations": {
+        "task": "circulate.library.tasks.expire_reservations",
+        "schedule": timedelta(minutes=15),
     },
 }

@@ -1,0 +1,58 @@
+"""Demo data and the bulk generator."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from circulate.accounts import demo as accounts_demo
+from circulate.library import demo
+from circulate.library.filters import search_books
+from circulate.library.models import Author, Book, Like, Loan, Member, Reservation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_covers_every_state_and_is_idempotent() -> None:
+    # given the demo users
+    accounts_demo.seed()
+    # when
+    demo.seed()
+    counts = (Book.objects.count(), Member.objects.count(), Loan.objects.count(), Reservation.objects.count())
+    demo.seed()
+    # then
+    assert counts == (
+        Book.objects.count(),
+        Member.objects.count(),
+        Loan.objects.count(),
+        Reservation.objects.count(),
+    )
+    assert Book.objects.count() >= 45
+    assert set(Reservation.objects.values_list("status", flat=True)) == set(Reservation.Status.values)
+    assert Loan.objects.filter(returned_at__isnull=False).exists()
+    assert Loan.objects.filter(renewals__gt=0).exists()
+    assert Member.objects.get(user__email="alice@circulate.local").card.tier.is_default
+    assert Member.objects.filter(user__isnull=True).count() == 2
+    for book in Book.objects.all():
+        assert 0 <= book.copies_available <= book.copies_total
+        assert book.likes_count == Like.objects.filter(book=book).count()
+
+
+def test_generate_library_adds_consistent_books_and_can_run_again() -> None:
+    # when
+    call_command("generate_library", books=120, authors=15, members=10, batch_size=50, stdout=StringIO())
+    call_command("generate_library", books=30, authors=5, members=5, stdout=StringIO())
+    # then
+    assert Book.objects.count() == 150
+    assert Author.objects.count() == 20
+    assert Book.objects.filter(authors__isnull=True).count() == 0
+    book = Book.objects.order_by("pk").prefetch_related("authors").first()
+    assert book is not None
+    surname = book.authors.all()[0].name.split()[-1]
+    assert surname.upper() in book.search_text
+    assert search_books(Book.objects.all(), surname.lower()).filter(pk=book.pk).exists()
+    for row in Book.objects.all():
+        assert row.likes_count == Like.objects.filter(book=row).count()
+        assert row.copies_available == row.copies_total
