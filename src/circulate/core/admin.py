@@ -30,11 +30,12 @@ def deactivate_selected(modeladmin: admin.ModelAdmin[Any], request: HttpRequest,
 
 
 class SoftDeleteAdmin(admin.ModelAdmin[Any]):
-    """Lists inactive rows too (filter by ``is_active``) so staff can restore them."""
+    """Lists inactive (soft-deleted) rows too, so staff can see and restore them.
 
-    list_filter = ("is_active",)
-    readonly_fields = ("created_at", "updated_at")
-    actions = (deactivate_selected, restore_selected)
+    Subclasses add ``is_active`` to ``list_filter`` and either the generic
+    ``deactivate_selected``/``restore_selected`` actions or their domain's own
+    (which go through the domain services and publish events).
+    """
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return self.model.all_objects.all()
