@@ -1,9 +1,22 @@
-"""Who receives an event: everyone signed in, one role, or given users."""
+"""Who receives an event: everyone signed in, one role, or given users.
+
+Each audience maps to channel-layer groups. A connected socket joins the
+everyone group, the group of each role its user holds (superusers hold them
+all) and its user's own group.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from circulate.accounts.roles import ALL_ROLES
+
+EVERYONE = "everyone"
+ROLE = "role"
+USERS = "users"
+
+EVERYONE_GROUP = "notify.everyone"
 
 
 @dataclass(frozen=True)
@@ -14,14 +27,11 @@ class Audience:
 
     def groups(self) -> list[str]:
         """The channel-layer groups that reach this audience."""
-        if self.kind == "everyone":
+        if self.kind == EVERYONE:
             return [EVERYONE_GROUP]
-        if self.kind == "role":
+        if self.kind == ROLE:
             return [role_group(self.role)]
         return [user_group(user_id) for user_id in self.user_ids]
-
-
-EVERYONE_GROUP = "notify.everyone"
 
 
 def role_group(role: str) -> str:
@@ -33,12 +43,14 @@ def user_group(user_id: int) -> str:
 
 
 def everyone() -> Audience:
-    return Audience(kind="everyone")
+    return Audience(kind=EVERYONE)
 
 
 def role(name: str) -> Audience:
-    return Audience(kind="role", role=name)
+    if name not in ALL_ROLES:
+        raise ValueError(f"Unknown role {name!r}; choose one of {', '.join(ALL_ROLES)}.")
+    return Audience(kind=ROLE, role=name)
 
 
 def users(user_ids: Iterable[int]) -> Audience:
-    return Audience(kind="users", user_ids=tuple(sorted({int(pk) for pk in user_ids})))
+    return Audience(kind=USERS, user_ids=tuple(sorted({int(pk) for pk in user_ids})))

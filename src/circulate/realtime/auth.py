@@ -2,8 +2,9 @@
 
 The token may come as the ``token`` query parameter or as a subprotocol
 (``Sec-WebSocket-Protocol: bearer, <token>``). Without either, the session
-cookie (the console's sign-in) is used. The consumer closes with 4401 when no
-user could be found.
+cookie (the console's sign-in) is used. A given token that is invalid or expired
+never falls back to the session. The consumer closes with 4401 when no user
+could be found, and when the token expires while the socket is open.
 """
 
 from __future__ import annotations
@@ -21,36 +22,42 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 TOKEN_SUBPROTOCOL = "bearer"
 
 
-def token_from_scope(scope: dict[str, Any]) -> str | None:
+def token_from_scope(scope: dict[str, Any]) -> tuple[str | None, bool]:
+    """The raw token and whether it came as a subprotocol (which the server must then accept)."""
     query = parse_qs(scope.get("query_string", b"").decode())
     if query.get("token"):
-        return query["token"][0]
+        return query["token"][0], False
     protocols: list[str] = list(scope.get("subprotocols") or [])
     if len(protocols) >= 2 and protocols[0].lower() == TOKEN_SUBPROTOCOL:
-        return protocols[1]
-    return None
+        return protocols[1], True
+    return None, False
 
 
 @database_sync_to_async
-def user_from_token(raw: str) -> Any:
+def user_from_token(raw: str) -> tuple[Any, int | None]:
+    """The token's user and its expiry (Unix time), or an anonymous user when the token is not valid."""
     auth = JWTAuthentication()
     try:
         validated = auth.get_validated_token(raw.encode())
-        return auth.get_user(validated)
-    except (InvalidToken, TokenError, AuthenticationFailed):
-        return AnonymousUser()
+        return auth.get_user(validated), int(validated["exp"])
+    except (InvalidToken, TokenError, AuthenticationFailed, KeyError):
+        return AnonymousUser(), None
 
 
 class JWTAuthMiddleware:
-    """Sets ``scope["user"]`` from a JWT when one is given; else leaves the session's user."""
+    """Sets ``scope["user"]`` from a JWT when one is given; else leaves the session's user.
+
+    Adds ``token_expires_at`` (Unix time) and ``token_subprotocol`` to the scope.
+    """
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        raw = token_from_scope(scope)
+        raw, as_subprotocol = token_from_scope(scope)
         if raw is not None:
-            scope = dict(scope, user=await user_from_token(raw), token_auth=True)
+            user, expires_at = await user_from_token(raw)
+            scope = dict(scope, user=user, token_expires_at=expires_at, token_subprotocol=as_subprotocol)
         return await self.inner(scope, receive, send)
 
 

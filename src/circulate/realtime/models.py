@@ -9,6 +9,7 @@ them with a sequence number above their read cursor.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -20,11 +21,10 @@ class Event(models.Model):
 
     # The primary key is the sequence number: monotonically increasing, assigned by the database.
     seq = models.BigAutoField(primary_key=True)
-    type = models.CharField(max_length=64, db_index=True)
-    payload = models.JSONField(default=dict)
+    type = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     audience = models.CharField(max_length=16, choices=Audience.choices)
     role = models.CharField(max_length=64, blank=True, help_text="The role, when the audience is one role.")
-    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -32,18 +32,41 @@ class Event(models.Model):
 
     class Meta:
         ordering = ("-seq",)
-        indexes = [models.Index(fields=["audience", "role", "seq"], name="realtime_event_audience_seq")]
+        indexes = [
+            # Counting "everyone" or "role R" events after a cursor is a range scan of this index;
+            # the actor (never notified of its own events) is in it too, so the table is not read.
+            models.Index(fields=["audience", "role", "seq", "actor"], name="realtime_event_audience_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.type}"
 
 
+class EventRecipient(models.Model):
+    """One named recipient of an event addressed to given users (never its actor)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE)
+    # The unique (user, event) index serves "this user's events after a cursor".
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "event"], name="realtime_recipient_user_event_unique")]
+
+    def __str__(self) -> str:
+        return f"#{self.event_id} → {self.user_id}"
+
+
 class ReadCursor(models.Model):
-    """The highest sequence number a user has seen."""
+    """The highest sequence number a user has seen. It only ever moves forward."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="read_cursor")
     last_seen_seq = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last_seen_seq__gte=0), name="realtime_cursor_seq_non_negative")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} saw up to #{self.last_seen_seq}"

@@ -1,5 +1,9 @@
 """WebSocket routes (Channels)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from circulate.realtime.consumers import NotificationConsumer
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    path("ws/notifications/", NotificationConsumer.as_asgi(), name="ws-notifications"),
+]

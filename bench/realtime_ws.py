@@ -1,0 +1,334 @@
+"""Live notification fan-out: how long until every open socket has a new book.
+
+Starts uvicorn (``circulate.asgi:application``) on a free loopback port against a
+scratch database it migrates itself, opens N WebSocket clients (``websockets``),
+each signed in as its own user, then adds a book through ``POST /api/library/books/``
+as another user and measures, per client, the time from sending the request to
+receiving ``book.created`` (and to the ``unread`` count that follows it). Repeats
+for several rounds after one warm-up round, for the in-memory and/or the Redis
+channel layer, and prints p50 / p99 / max.
+
+    python -m bench.realtime_ws                       # 500 clients, both layers
+    python -m bench.realtime_ws --clients 200 --layer memory
+    python -m bench.realtime_ws --layer redis --redis-url redis://127.0.0.1:6379/3
+
+Only loopback addresses are used: the server binds 127.0.0.1 and the Redis and
+database URLs must point at this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import redis
+from websockets.asyncio.client import ClientConnection, connect
+
+ROOT = Path(__file__).resolve().parents[1]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+CONNECT_BATCH = 50
+DELIVERY_TIMEOUT = 60.0
+
+# Run in a child process with the server's environment: creates the users, prints their tokens.
+PREPARE_USERS = """
+import json, secrets, sys
+import django
+django.setup()
+from rest_framework_simplejwt.tokens import AccessToken
+from circulate.accounts.models import User
+run, count = secrets.token_hex(4), int(sys.argv[1])
+users = [User(email=f"bench-{run}-{n}@bench.invalid", username=f"bench-{run}-{n}") for n in range(count + 1)]
+for user in users:
+    user.set_unusable_password()
+User.objects.bulk_create(users, batch_size=500)
+tokens = [str(AccessToken.for_user(user)) for user in User.objects.filter(username__startswith=f"bench-{run}-")]
+print(json.dumps({"author": tokens[0], "readers": tokens[1:]}))
+"""
+
+
+@dataclass
+class Result:
+    layer: str
+    clients: int
+    rounds: int
+    event: list[float] = field(default_factory=list)
+    unread: list[float] = field(default_factory=list)
+    answered: list[float] = field(default_factory=list)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(math.ceil(pct / 100 * len(ordered)), 1)
+    return ordered[rank - 1]
+
+
+def require_loopback(url: str, what: str) -> None:
+    host = urlsplit(url).hostname or ""
+    if url.startswith("sqlite:") or host in LOOPBACK:
+        return
+    raise SystemExit(f"{what} must point at this machine (127.0.0.1, localhost or ::1), not {host!r}.")
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(scratch: Path, layer: str, args: argparse.Namespace) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CHANNELS_REDIS_URL", "DATABASE_URL"}}
+    env.update(
+        {
+            "CIRCULATE_VAR_DIR": str(scratch),
+            "DJANGO_SETTINGS_MODULE": "circulate.settings",
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "WARNING",
+            "THROTTLE_USER": "100000/minute",
+        }
+    )
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    if layer == "redis":
+        env["CHANNELS_REDIS_URL"] = args.redis_url
+    return env
+
+
+@contextlib.contextmanager
+def running_server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "circulate.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--backlog",
+        "4096",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/health/", server)
+        yield server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            if response.status == 200:
+                return
+        time.sleep(0.2)
+    raise SystemExit("the server did not answer within 60 s")
+
+
+def add_book(port: int, token: str, title: str, isbn: str) -> None:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/library/books/",
+        data=json.dumps({"title": title, "isbn": isbn}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        if response.status != 201:
+            raise SystemExit(f"adding a book answered {response.status}")
+
+
+def isbn13(n: int) -> str:
+    """A valid, distinct ISBN-13 for the n-th book of a run."""
+    body = f"979{(int(time.time()) % 10**5):05d}{n:04d}"
+    check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body)) % 10) % 10
+    return f"{body}{check}"
+
+
+class Client:
+    """One socket that records when the awaited book (and the following unread count) arrive."""
+
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+        self.expected: str | None = None
+        self.event_at: float | None = None
+        self.unread_at: float | None = None
+        self.done = asyncio.Event()
+
+    def expect(self, title: str) -> None:
+        self.expected, self.event_at, self.unread_at = title, None, None
+        self.done.clear()
+
+    async def listen(self) -> None:
+        async for raw in self.connection:
+            message = json.loads(raw)
+            now = time.perf_counter()
+            if message["type"] == "book.created" and message["data"].get("title") == self.expected:
+                self.event_at = now
+            elif message["type"] == "unread" and self.event_at is not None and self.unread_at is None:
+                self.unread_at = now
+                self.done.set()
+
+
+async def open_client(url: str, origin: str) -> tuple[Client, asyncio.Task[None]]:
+    connection = await connect(
+        url,
+        origin=origin,
+        proxy=None,
+        open_timeout=60,
+        compression=os.environ.get("BENCH_COMPRESSION", "deflate") or None,
+    )
+    first = json.loads(await connection.recv())
+    if first.get("type") != "unread":
+        raise SystemExit(f"unexpected first message {first}")
+    client = Client(connection)
+    return client, asyncio.create_task(client.listen())
+
+
+async def measure(port: int, tokens: dict[str, Any], args: argparse.Namespace, layer: str) -> Result:
+    origin = f"http://127.0.0.1:{port}"
+    clients: list[Client] = []
+    listeners: list[asyncio.Task[None]] = []
+    readers: list[str] = tokens["readers"]
+    for start in range(0, len(readers), CONNECT_BATCH):
+        batch = readers[start : start + CONNECT_BATCH]
+        opened = await asyncio.gather(
+            *(open_client(f"ws://127.0.0.1:{port}/ws/notifications/?token={token}", origin) for token in batch)
+        )
+        for client, listener in opened:
+            clients.append(client)
+            listeners.append(listener)
+    result = Result(layer=layer, clients=len(clients), rounds=args.rounds)
+    try:
+        for round_no in range(args.rounds + 1):  # round 0 warms up
+            title = f"Bench {layer} {round_no} {time.time_ns()}"
+            for client in clients:
+                client.expect(title)
+            sent = time.perf_counter()
+            await asyncio.to_thread(add_book, port, tokens["author"], title, isbn13(round_no))
+            answered = time.perf_counter()
+            try:
+                await asyncio.wait_for(asyncio.gather(*(c.done.wait() for c in clients)), DELIVERY_TIMEOUT)
+            except TimeoutError:
+                missing = sum(1 for c in clients if not c.done.is_set())
+                raise SystemExit(
+                    f"{missing} clients did not receive the book within {DELIVERY_TIMEOUT:.0f} s"
+                ) from None
+            if round_no == 0:
+                continue
+            result.event.extend((c.event_at or sent) - sent for c in clients)
+            result.unread.extend((c.unread_at or sent) - sent for c in clients)
+            result.answered.append(answered - sent)
+    finally:
+        for listener in listeners:
+            listener.cancel()
+        await asyncio.gather(*(c.connection.close() for c in clients), return_exceptions=True)
+    return result
+
+
+def run_layer(layer: str, args: argparse.Namespace) -> Result:
+    scratch = Path(tempfile.mkdtemp(prefix=f"circulate-bench-{layer}-"))
+    (scratch / "static").mkdir()
+    try:
+        env = server_env(scratch, layer, args)
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+        prepared = subprocess.run(
+            [sys.executable, "-c", PREPARE_USERS, str(args.clients)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        tokens = json.loads(prepared.stdout.strip().splitlines()[-1])
+        port = free_port()
+        with running_server(env, port):
+            return asyncio.run(measure(port, tokens, args, layer))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def report(results: list[Result], args: argparse.Namespace) -> None:
+    database = "PostgreSQL" if (args.database_url or "").startswith("postgres") else "SQLite (scratch file)"
+    print(f"\n{args.clients} clients, {args.rounds} rounds after a warm-up, database {database}")
+    print("milliseconds from sending POST /api/library/books/ until each client had the message\n")
+    print("| layer | message | p50 | p99 | max | POST answered (median) |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for result in results:
+        answered = f"{percentile(result.answered, 50) * 1000:.1f}"
+        for name, values in (("book.created", result.event), ("unread after it", result.unread)):
+            cells = " | ".join(f"{v * 1000:.1f}" for v in (percentile(values, 50), percentile(values, 99), max(values)))
+            print(f"| {result.layer} | {name} | {cells} | {answered if name == 'book.created' else ''} |")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.realtime_ws", description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=500, help="WebSocket clients (default 500)")
+    parser.add_argument("--rounds", type=int, default=5, help="measured books (default 5, after one warm-up)")
+    parser.add_argument("--layer", choices=["memory", "redis", "both"], default="both")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        help="Redis for the redis layer (default $REDIS_URL or redis://127.0.0.1:6379/0)",
+    )
+    parser.add_argument(
+        "--database-url", default="", help="a scratch database to migrate and use (default: a new SQLite file)"
+    )
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.rounds < 1:
+        parser.error("--clients and --rounds must be at least 1")
+    layers = ["memory", "redis"] if args.layer == "both" else [args.layer]
+    if "redis" in layers:
+        require_loopback(args.redis_url, "--redis-url")
+        if not redis_answers(args.redis_url):
+            if args.layer == "redis":
+                raise SystemExit(f"no Redis answers at {args.redis_url}")
+            print(f"skipping the redis layer: no Redis answers at {args.redis_url}")
+            layers.remove("redis")
+    if args.database_url:
+        require_loopback(args.database_url, "--database-url")
+    results = []
+    for layer in layers:
+        print(f"running the {layer} layer with {args.clients} clients...", flush=True)
+        results.append(run_layer(layer, args))
+    report(results, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

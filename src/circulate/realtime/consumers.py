@@ -1,0 +1,180 @@
+"""The notifications WebSocket at /ws/notifications/.
+
+On connect the socket joins the groups of its user (everyone, each role held,
+the user's own group), replays what was missed when ``?after=<seq>`` is given,
+then sends ``{"type": "unread", "count": N}``. Every event fanned out to one of
+those groups (except the user's own actions) is sent as
+``{"type", "seq", "at", "data"}`` followed by the new unread count. Database work
+runs in a worker thread, never on the event loop.
+
+The count is read from the database on connect and whenever the user marks events
+as seen; in between, each new event adds one without a query, so an event costs
+no database work per open socket. That is exact because the count is read before
+the newest visible sequence number (``counted_through``): an event after it cannot
+have been counted, and an event at or before it (committed around the time of the
+read) makes the socket read the count again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from circulate.accounts.models import User
+from circulate.realtime import selectors
+from circulate.realtime.audience import EVERYONE_GROUP, role_group, user_group
+from circulate.realtime.auth import TOKEN_SUBPROTOCOL
+from circulate.realtime.services import EVENT_MESSAGE, UNREAD_MESSAGE, serialize_event
+
+# WebSocket close codes (4000-4999 are the application's): the HTTP status they stand for, plus 4000.
+CLOSE_BAD_REQUEST = 4400
+CLOSE_UNAUTHENTICATED = 4401
+
+FAN_OUT_MESSAGES = frozenset({EVENT_MESSAGE, UNREAD_MESSAGE})
+
+
+@database_sync_to_async
+def _roles(user: User) -> frozenset[str]:
+    return selectors.notification_roles(user=user)
+
+
+@database_sync_to_async
+def _missed(user: User, roles: frozenset[str], after: int) -> list[dict[str, Any]]:
+    return [serialize_event(event) for event in selectors.missed_events(user=user, roles=roles, after=after)]
+
+
+@database_sync_to_async
+def _unread_state(user: User, roles: frozenset[str]) -> tuple[int, int, int]:
+    """The unread count, then the newest visible event and the read cursor (in this order: see above)."""
+    count = selectors.unread_count(user=user, roles=roles)
+    counted_through = selectors.latest_visible_seq(user=user, roles=roles)
+    return count, counted_through, selectors.last_seen_seq(user=user)
+
+
+class NotificationConsumer(AsyncJsonWebsocketConsumer):
+    user: User
+    roles: frozenset[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open = False
+        # Events sent by the replay; the same event may also arrive through a group right after it.
+        self.replayed: set[int] = set()
+        self.expiry: asyncio.TimerHandle | None = None
+        self.closing: set[asyncio.Task[None]] = set()
+        self.unread = 0
+        self.counted_through = 0
+        self.last_seen_seq = 0
+
+    async def connect(self) -> None:
+        # Accept first so that the client sees the close code (a refusal before accepting is a bare HTTP 403).
+        await self.accept(TOKEN_SUBPROTOCOL if self.scope.get("token_subprotocol") else None)
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or self.token_expired():
+            await self.close(code=CLOSE_UNAUTHENTICATED, reason="Authentication required.")
+            return
+        try:
+            after = self.replay_after()
+        except ValueError:
+            await self.close(code=CLOSE_BAD_REQUEST, reason="after must be a sequence number.")
+            return
+        self.user = user
+        self.roles = await _roles(user)
+        # Join before reading the replay, so that nothing committed in between is lost.
+        self.groups = [EVERYONE_GROUP, *(role_group(name) for name in sorted(self.roles)), user_group(user.pk)]
+        for group in self.groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.open = True
+        self.schedule_expiry()
+        if after is not None:
+            for event in await _missed(user, self.roles, after):
+                self.replayed.add(event["seq"])
+                await self.send_json(event)
+        await self.recount()
+        await self.send_unread()
+
+    async def disconnect(self, code: int) -> None:
+        self.open = False
+        if self.expiry is not None:
+            self.expiry.cancel()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels first closes stale database connections before every handler, a hop to the one
+        # database thread. The fan-out handlers touch the database only through database_sync_to_async,
+        # which does that itself; skipping the hop keeps one event from queueing a hop per open socket.
+        if message["type"] in FAN_OUT_MESSAGES:
+            await getattr(self, get_handler_name(message))(message)
+        else:
+            await super().dispatch(message)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        """The socket only pushes; marking as seen goes through the REST API."""
+
+    async def notify_event(self, message: dict[str, Any]) -> None:
+        if not await self.still_signed_in():
+            return
+        event = message["event"]
+        if message.get("actor_id") == self.user.pk or event["seq"] in self.replayed:
+            return
+        await self.send_json(event)
+        seq = event["seq"]
+        if seq <= self.counted_through:
+            await self.recount()
+        elif seq > self.last_seen_seq:
+            self.unread = min(self.unread + 1, selectors.UNREAD_COUNT_LIMIT)
+        await self.send_unread()
+
+    async def notify_unread(self, message: dict[str, Any]) -> None:
+        """The user marked events as seen (perhaps in another tab): send the new count."""
+        if not await self.still_signed_in():
+            return
+        await self.recount()
+        await self.send_unread()
+
+    async def still_signed_in(self) -> bool:
+        """False when the socket is closed or closing; closes it with 4401 when its token has expired."""
+        if self.open and self.token_expired():
+            await self.close_expired()
+        return self.open
+
+    async def recount(self) -> None:
+        self.unread, self.counted_through, self.last_seen_seq = await _unread_state(self.user, self.roles)
+
+    async def send_unread(self) -> None:
+        await self.send_json({"type": "unread", "count": self.unread})
+
+    def replay_after(self) -> int | None:
+        values = parse_qs(self.scope.get("query_string", b"").decode()).get("after")
+        if not values:
+            return None
+        after = int(values[0])
+        if after < 0:
+            raise ValueError(after)
+        return after
+
+    def token_expired(self) -> bool:
+        expires_at: int | None = self.scope.get("token_expires_at")
+        return expires_at is not None and expires_at <= time.time()
+
+    def schedule_expiry(self) -> None:
+        expires_at: int | None = self.scope.get("token_expires_at")
+        if expires_at is None:
+            return
+        loop = asyncio.get_running_loop()
+        self.expiry = loop.call_later(max(expires_at - time.time(), 0), self.expire_now)
+
+    def expire_now(self) -> None:
+        task = asyncio.ensure_future(self.close_expired())
+        self.closing.add(task)
+        task.add_done_callback(self.closing.discard)
+
+    async def close_expired(self) -> None:
+        if self.open:
+            self.open = False
+            await self.close(code=CLOSE_UNAUTHENTICATED, reason="The token has expired.")
