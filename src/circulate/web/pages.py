@@ -1,0 +1,26 @@
+"""The console's pages per domain. A new domain adds its entry here, a view, a template and a JS module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ConsolePage:
+    title: str
+    url_name: str
+    summary: str
+
+
+DOMAIN_PAGES: tuple[ConsolePage, ...] = (
+    ConsolePage(
+        "Library",
+        "web:library",
+        "Books and their authors, likes, members with membership cards, loans and the reservations queue.",
+    ),
+    ConsolePage(
+        "Relations",
+        "web:library-relations",
+        "For one book or one member: every linked object, grouped by relation kind.",
+    ),
+)

@@ -1,0 +1,193 @@
+"""End-to-end fixtures: a real ASGI server (uvicorn) on the test database, and headless Chromium.
+
+The server runs in a subprocess, so the tests use ``django_db(transaction=True)``: what a
+test creates is committed and the server sees it. The server gets no EMAIL_* variables,
+so mail goes to the dev outbox in the same database.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from circulate.accounts.tests.factories import DEFAULT_PASSWORD
+
+REPO = Path(__file__).resolve().parents[5]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+TIMEOUT_MS = 30_000
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings["USER"] or "postgres"
+    host = settings["HOST"] or "127.0.0.1"
+    port = settings["PORT"] or 5432
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            raise RuntimeError(f"the test server exited with {process.returncode}:\n{output}")
+        try:
+            with urllib.request.urlopen(f"{url}/health/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the test server did not answer within 60 seconds")
+
+
+@pytest.fixture(scope="module")
+def server_url(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """uvicorn serving ``circulate.asgi:application`` (HTTP and WebSocket) against the test database."""
+    with django_db_blocker.unblock():
+        database_url = _database_url()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("EMAIL_")}
+    env.pop("TEST_DATABASE_NAME", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.update(
+        CIRCULATE_VAR_DIR=str(tmp_path_factory.mktemp("server-var")),
+        DATABASE_URL=database_url,
+        PUBLIC_URL=url,
+        # Tasks (e-mails) run in the server process: these tests start no Celery worker.
+        CELERY_TASK_ALWAYS_EAGER="true",
+        # Every sign-in of the suite comes from one address; throttling has its own tests.
+        THROTTLE_LOGIN="1000/minute",
+        THROTTLE_REGISTER="1000/hour",
+        THROTTLE_ANON="10000/minute",
+        THROTTLE_USER="10000/minute",
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "circulate.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_until_up(process, url)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    # Playwright's sync API keeps an event loop running in this thread (in a greenlet), so Django
+    # would take the tests' plain synchronous ORM calls for calls from async code and refuse them.
+    # Module scope: the loop and this switch end with the browser tests, before any other test runs.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as instance:
+            yield instance
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is needed at {CHROMIUM} (apt-get install chromium)")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, server_url: str) -> Iterator[Callable[..., Page]]:
+    """``new_page()``: a page in a fresh browser context (its own storage, like a second person).
+
+    An uncaught JavaScript error on any page fails the test.
+    """
+    contexts: list[BrowserContext] = []
+    script_errors: list[str] = []
+    expect.set_options(timeout=TIMEOUT_MS)
+
+    def make(*, phone: bool = False) -> Page:
+        viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+        context = browser.new_context(base_url=server_url, viewport=viewport)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: script_errors.append(f"{page.url}: {error}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert script_errors == [], "uncaught JavaScript errors"
+
+
+def sign_in(page: Page, login: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Signs in through the sign-in page and waits for the navbar to show the user."""
+    page.goto("/sign-in/")
+    page.get_by_label("E-mail or username").fill(login)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    try:
+        page.wait_for_url("**/library/")
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"sign-in failed: {page.locator('#sign-in-outcome').text_content()}") from None
+    expect(page.locator("#nav-user")).to_be_visible()
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
