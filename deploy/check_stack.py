@@ -1,7 +1,7 @@
 """Checks a running Circulate stack end to end through its public address (used by local-stack.sh).
 
 Readiness through nginx, a static asset served by nginx, a Celery task round trip
-through the broker to a worker process, and a WebSocket upgrade through nginx.
+through the broker to a worker process, and WebSocket upgrades through nginx (refused without a token, served with one).
 """
 
 from __future__ import annotations
@@ -73,12 +73,34 @@ async def check_websocket(base: str) -> None:
     print("WebSocket upgraded through nginx; unauthenticated socket closed with 4401")
 
 
+def log_in(base: str) -> str:
+    request = urllib.request.Request(  # noqa: S310 - loopback URL from the caller
+        f"{base}/api/auth/login/",
+        data=json.dumps({"login": "alice@circulate.local", "password": "circulate-demo"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return str(json.loads(response.read())["access"])
+
+
+async def check_signed_in_socket(base: str, access: str) -> None:
+    import websockets
+
+    url = base.replace("http://", "ws://") + f"/ws/notifications/?token={access}"
+    async with websockets.connect(url, origin=base) as socket:
+        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
+    require(message.get("type") == "unread", message)
+    print(f"signed-in socket through nginx received {message}")
+
+
 def main() -> int:
     base = sys.argv[1].rstrip("/")
     check_ready(base)
     check_static(base)
     check_worker()
     asyncio.run(check_websocket(base))
+    asyncio.run(check_signed_in_socket(base, log_in(base)))
     return 0
 
 

@@ -21,8 +21,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 \
-  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
+# A scratch database, new each run.
+psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
 
 export DJANGO_ENV=production
 export SECRET_KEY="local-stack-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')"
@@ -39,6 +40,7 @@ export WEB_CONCURRENCY=2
 
 $BIN/python manage.py migrate --noinput >"$WORK/migrate.log"
 $BIN/python manage.py collectstatic --noinput >"$WORK/collectstatic.log"
+$BIN/python manage.py seed_demo >"$WORK/seed.log"
 
 PATH="$PWD/$BIN:$PATH" gunicorn circulate.asgi:application -c deploy/gunicorn.conf.py >"$WORK/web.log" 2>&1 &
 PIDS+=($!)
