@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
@@ -17,6 +16,7 @@ from circulate.accounts import services
 from circulate.accounts.tasks import flush_expired_tokens
 from circulate.accounts.tests.factories import UserFactory
 from circulate.celery import app
+from circulate.core.testing import database_url_of_this_connection
 
 REPO = Path(__file__).resolve().parents[4]
 
@@ -40,23 +40,12 @@ def test_flush_expired_tokens_keeps_valid_ones() -> None:
     assert set(OutstandingToken.objects.values_list("jti", flat=True)) == {"new-0", "new-1"}
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    user = settings["USER"] or "postgres"
-    host = settings["HOST"] or "127.0.0.1"
-    port = settings["PORT"] or 5432
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_task_runs_in_a_separate_worker_process(tmp_path: Path) -> None:
     # given expired tokens committed to the test database, and a broker private to this test
     _make_tokens(UserFactory(), expired=2, valid=1)
     var_dir = tmp_path / "var"
-    env = dict(os.environ, CIRCULATE_VAR_DIR=str(var_dir), DATABASE_URL=_database_url())
+    env = dict(os.environ, CIRCULATE_VAR_DIR=str(var_dir), DATABASE_URL=database_url_of_this_connection())
     env.pop("TEST_DATABASE_NAME", None)
     if not os.environ.get("CELERY_BROKER_URL"):
         for sub in ("queue", "processed", "results", "control"):

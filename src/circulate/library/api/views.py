@@ -7,6 +7,7 @@ raise 403/409 with a clear message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -69,6 +70,37 @@ class LibraryViewSet(InputOutputSerializerMixin, viewsets.GenericViewSet[Any]):
         return Response(self.get_serializer(instance).data, status=status_code)
 
 
+class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LibraryViewSet):
+    """List, read, create, edit and remove through one service per write.
+
+    Subclasses name the services (wrapped in ``staticmethod``) and the keyword that
+    carries the row's id; every write goes through ``services``, never ``save()``.
+    """
+
+    create_service: Callable[..., Any]
+    update_service: Callable[..., Any]
+    delete_service: Callable[..., Any]
+    id_argument: str
+    # PATCH may send only some fields; False where every write needs the whole input.
+    partial_update_allowed = True
+
+    def create(self, request: Request) -> Response:
+        instance = self.create_service(actor=self.actor, **self.valid_input())
+        return self.render(instance.pk, status_code=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+        row_id = {self.id_argument: self.object_id()}
+        instance = self.update_service(actor=self.actor, **row_id, **self.valid_input(partial=partial))
+        return self.render(instance.pk)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self.update(request, pk, partial=self.partial_update_allowed)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        self.delete_service(actor=self.actor, **{self.id_argument: self.object_id()})
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 # --- Authors ---------------------------------------------------------------------------------------
 
 
@@ -104,29 +136,19 @@ class LibraryViewSet(InputOutputSerializerMixin, viewsets.GenericViewSet[Any]):
         summary="Remove an author (librarians; soft delete)", responses={204: None, **errors(403, 404)}
     ),
 )
-class AuthorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LibraryViewSet):
+class AuthorViewSet(CatalogueViewSet):
     serializer_class = AuthorSerializer
     input_serializer_class = AuthorInputSerializer
     filterset_class = filters.AuthorFilter
     queryset = Author.objects.none()
+    create_service = staticmethod(services.create_author)
+    update_service = staticmethod(services.update_author)
+    delete_service = staticmethod(services.delete_author)
+    id_argument = "author_id"
+    partial_update_allowed = False  # an author has one field: a PATCH renames as a PUT does
 
     def get_queryset(self) -> QuerySet[Author]:
         return selectors.authors()
-
-    def create(self, request: Request) -> Response:
-        author = services.create_author(actor=self.actor, **self.valid_input())
-        return self.render(author.pk, status_code=status.HTTP_201_CREATED)
-
-    def update(self, request: Request, pk: str) -> Response:
-        author = services.update_author(actor=self.actor, author_id=self.object_id(), **self.valid_input())
-        return self.render(author.pk)
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk)
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        services.delete_author(actor=self.actor, author_id=self.object_id())
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Books -------------------------------------------------------------------------------------------
@@ -192,30 +214,18 @@ BOOK_INPUT_EXAMPLE = {
         responses={204: None, **errors(403, 404, 409, conflict="Copies of the book are on loan.")},
     ),
 )
-class BookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LibraryViewSet):
+class BookViewSet(CatalogueViewSet):
     serializer_class = BookSerializer
     input_serializer_class = BookInputSerializer
     filterset_class = filters.BookFilter
     queryset = Book.objects.none()
+    create_service = staticmethod(services.create_book)
+    update_service = staticmethod(services.update_book)
+    delete_service = staticmethod(services.delete_book)
+    id_argument = "book_id"
 
     def get_queryset(self) -> QuerySet[Book]:
         return selectors.books_for(user=self.request.user)
-
-    def create(self, request: Request) -> Response:
-        book = services.create_book(actor=self.actor, **self.valid_input())
-        return self.render(book.pk, status_code=status.HTTP_201_CREATED)
-
-    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
-        book_id = self.object_id()
-        book = services.update_book(actor=self.actor, book_id=book_id, **self.valid_input(partial=partial))
-        return self.render(book.pk)
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk, partial=True)
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        services.delete_book(actor=self.actor, book_id=self.object_id())
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         methods=["POST"],
@@ -313,30 +323,18 @@ MEMBER_INPUT_EXAMPLE = {
         responses={204: None, **errors(403, 404, 409, conflict="The member still has unreturned loans.")},
     ),
 )
-class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LibraryViewSet):
+class MemberViewSet(CatalogueViewSet):
     serializer_class = MemberSerializer
     input_serializer_class = MemberInputSerializer
     filterset_class = filters.MemberFilter
     queryset = Member.objects.none()
+    create_service = staticmethod(services.create_member)
+    update_service = staticmethod(services.update_member)
+    delete_service = staticmethod(services.delete_member)
+    id_argument = "member_id"
 
     def get_queryset(self) -> QuerySet[Member]:
         return selectors.members_for(user=self.request.user)
-
-    def create(self, request: Request) -> Response:
-        member = services.create_member(actor=self.actor, **self.valid_input())
-        return self.render(member.pk, status_code=status.HTTP_201_CREATED)
-
-    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
-        member_id = self.object_id()
-        member = services.update_member(actor=self.actor, member_id=member_id, **self.valid_input(partial=partial))
-        return self.render(member.pk)
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk, partial=True)
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        services.delete_member(actor=self.actor, member_id=self.object_id())
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         methods=["GET"],

@@ -8,7 +8,6 @@ so mail goes to the dev outbox in the same database.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from circulate.accounts.tests.factories import DEFAULT_PASSWORD
+from circulate.core.testing import database_url_of_this_connection, free_loopback_port
 
 REPO = Path(__file__).resolve().parents[5]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -35,23 +34,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 30_000
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    user = settings["USER"] or "postgres"
-    host = settings["HOST"] or "127.0.0.1"
-    port = settings["PORT"] or 5432
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], url: str) -> None:
@@ -75,8 +57,8 @@ def server_url(
 ) -> Iterator[str]:
     """uvicorn serving ``circulate.asgi:application`` (HTTP and WebSocket) against the test database."""
     with django_db_blocker.unblock():
-        database_url = _database_url()
-    port = _free_port()
+        database_url = database_url_of_this_connection()
+    port = free_loopback_port()
     url = f"http://127.0.0.1:{port}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("EMAIL_")}
     env.pop("TEST_DATABASE_NAME", None)

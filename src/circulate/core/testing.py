@@ -1,0 +1,25 @@
+"""Helpers for tests that start other processes (a Celery worker, a uvicorn server)."""
+
+from __future__ import annotations
+
+import socket
+
+from django.db import connection
+
+
+def database_url_of_this_connection() -> str:
+    """``DATABASE_URL`` for a child process, so it uses the database the test is using."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings["USER"] or "postgres"
+    host = settings["HOST"] or "127.0.0.1"
+    port = settings["PORT"] or 5432
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+def free_loopback_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
