@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from circulate.core.filters import IdFilter
 from circulate.library.isbn import normalize_isbn
 from circulate.library.models import Author, Book, Loan, Member, Reservation
 from circulate.library.search import order_matches, text_condition
@@ -72,8 +73,8 @@ class BookFilter(django_filters.FilterSet):
         method="filter_search", label="Search in the title, the authors' names and the ISBN (ISBN-10 or -13)."
     )
     available = _flag("filter_available", "true: at least one copy on the shelf; false: none.")
-    author = django_filters.NumberFilter(field_name="authors", label="Only books by this author id.")
-    added_by = django_filters.NumberFilter(field_name="added_by", label="Only books added by this user id.")
+    author = IdFilter(field_name="authors", label="Only books by this author id.")
+    added_by = IdFilter(field_name="added_by", label="Only books added by this user id.")
     year = django_filters.NumberFilter(field_name="year")
     ordering = _ordering_filter(BOOK_ORDERINGS, "Sort order (default: title).")
 
@@ -152,8 +153,8 @@ class MemberLoanFilter(django_filters.FilterSet):
 
 
 class LoanFilter(MemberLoanFilter):
-    member = django_filters.NumberFilter(field_name="member")
-    book = django_filters.NumberFilter(field_name="book")
+    member = IdFilter(field_name="member")
+    book = IdFilter(field_name="book")
     overdue = _flag("filter_overdue", "true: not returned and past the due date; false: the others.")
     ordering = _ordering_filter(
         {
@@ -177,8 +178,8 @@ class LoanFilter(MemberLoanFilter):
 
 
 class ReservationFilter(django_filters.FilterSet):
-    member = django_filters.NumberFilter(field_name="member")
-    book = django_filters.NumberFilter(field_name="book")
+    member = IdFilter(field_name="member")
+    book = IdFilter(field_name="book")
     status = django_filters.MultipleChoiceFilter(choices=Reservation.Status.choices)
     active = _flag("filter_active", "true: waiting or ready.")
     ordering = _ordering_filter(

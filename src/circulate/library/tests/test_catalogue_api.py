@@ -183,6 +183,28 @@ def test_unknown_and_malformed_book_ids_are_json_404s(auth_client) -> None:
     assert response.json()["code"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "books/?author=99999999999999999999999",
+        "books/?added_by=0",
+        "loans/?member=-230836869537956541851477475328",
+        "loans/?book=abc",
+        "reservations/?book=99999999999999999999999",
+        "reservations/?member=1.5",
+    ],
+)
+def test_id_filters_out_of_range_or_not_whole_numbers_are_400s(auth_client, path: str) -> None:
+    # given a librarian, who may list everything
+    client = auth_client(make_librarian())
+    # when
+    response = client.get(f"{API}/{path}")
+    # then the parameter is named, and the database never sees the value
+    assert response.status_code == 400
+    parameter = path.split("?")[1].split("=")[0]
+    assert list(response.json()["errors"]) == [parameter]
+
+
 # --- Books: search, filters, ordering -------------------------------------------------------------------
 
 
