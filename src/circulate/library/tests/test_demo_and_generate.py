@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from circulate.accounts import demo as accounts_demo
-from circulate.library import demo
+from circulate.accounts.models import User
+from circulate.library import demo, services
 from circulate.library.filters import search_books
 from circulate.library.models import Author, Book, Like, Loan, Member, Reservation
 
@@ -38,6 +39,22 @@ def test_demo_data_covers_every_state_and_is_idempotent() -> None:
     for book in Book.objects.all():
         assert 0 <= book.copies_available <= book.copies_total
         assert book.likes_count == Like.objects.filter(book=book).count()
+
+
+def test_demo_seed_runs_again_after_people_added_namesakes() -> None:
+    # given a seeded demo where members then added an author and a book named like demo ones
+    accounts_demo.seed()
+    demo.seed()
+    librarian = User.objects.get(email="librarian@circulate.local")
+    namesake = services.create_author(actor=librarian, name="Jane Austen")
+    services.create_book(actor=librarian, title="Emma", isbn="9780141439587", authors=[namesake], copies_total=1)
+    books = Book.objects.count()
+    # when
+    summary = demo.seed()
+    # then nothing is duplicated and the demo keeps its own rows
+    assert "0 book(s) added" in summary
+    assert Book.objects.count() == books
+    assert Author.objects.filter(name="Jane Austen").count() == 2
 
 
 def test_generate_library_adds_consistent_books_and_can_run_again() -> None:
