@@ -9,7 +9,7 @@ PORT ?= 8000
 export CIRCULATE_HOST := $(HOST)
 export CIRCULATE_PORT := $(PORT)
 
-.PHONY: run test lint format migrate superuser seed install install-dev lock bench clean help
+.PHONY: browser run test lint format migrate superuser seed install install-dev lock bench clean help
 
 help:
 	@echo "make run        install, migrate, load demo data, start web + worker + beat"
@@ -55,7 +55,13 @@ run: seed
 	@echo ""
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
 
-test: install-dev
+# The browser tests drive Debian's Chromium; install it when we can (root with apt), else they are skipped.
+browser:
+	@command -v chromium >/dev/null || [ -n "$$CHROMIUM_PATH" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "Chromium not installed: the browser tests will be skipped (apt-get install chromium)"; }
+
+test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

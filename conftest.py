@@ -21,7 +21,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     has_redis = bool(settings.REDIS_URL)
+    has_browser = os.access(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), os.X_OK)
+    no_browser = "needs Chromium: apt-get install chromium (or set CHROMIUM_PATH)"
     for item in items:
+        if "browser" in item.keywords and not has_browser:
+            if REQUIRE_SERVICES:
+                raise pytest.UsageError(f"{item.nodeid} {no_browser}")
+            item.add_marker(pytest.mark.skip(reason=no_browser))
         if "postgres" in item.keywords and not on_postgres:
             if REQUIRE_SERVICES:
                 raise pytest.UsageError(f"{item.nodeid} needs PostgreSQL but DATABASE_URL is not PostgreSQL")
