@@ -12,6 +12,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign-out"),
     path("confirm-email/", views.confirm_email, name="confirm-email"),
     path("reset-password/", views.reset_password, name="reset-password"),
+    path("account/", views.account, name="account"),
     path("dev/outbox/", views.outbox, name="outbox"),
     path("library/", views.library, name="library"),
     path("library/relations/", views.library_relations, name="library-relations"),

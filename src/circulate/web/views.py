@@ -44,6 +44,12 @@ def reset_password(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's profile, password and e-mail address (``/api/auth/me/`` and friends)."""
+    return render(request, "web/account.html")
+
+
+@require_safe
 def outbox(request: HttpRequest) -> HttpResponse:
     """The dev outbox for staff; it does not exist when mail goes out through SMTP."""
     if not settings.DEV_OUTBOX_ENABLED:

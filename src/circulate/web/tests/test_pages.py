@@ -22,6 +22,7 @@ PAGES = [
     "web:confirm-email",
     "web:reset-password",
     "web:outbox",
+    "web:account",
     "web:library",
     "web:library-relations",
 ]
@@ -61,6 +62,22 @@ def test_navbar_lists_every_domain_page_and_marks_the_current_one() -> None:
     assert f'href="{reverse("web:library-relations")}"' in html
 
 
+def test_account_page_has_its_forms_and_is_linked_from_the_navbar_and_landing() -> None:
+    # when
+    html = Client().get(reverse("web:account")).content.decode()
+    landing = Client().get("/").content.decode()
+    layout = (STATIC / "web" / "js" / "layout.js").read_text()
+    # then the page holds the profile, the password and e-mail forms, the resend button and the log
+    assert reverse("web:account") == "/account/"
+    assert "/static/web/js/account.js" in html
+    for element in ['id="profile-form"', 'id="password-form"', 'id="email-form"', 'id="resend-button"', 'id="api-log"']:
+        assert element in html
+    # and the signed-in user's name in the navbar, and the landing page, link to it
+    assert f'const ACCOUNT_URL = "{reverse("web:account")}";' in layout
+    assert 'id: "nav-account"' in layout
+    assert f'href="{reverse("web:account")}"' in landing
+
+
 @override_settings(DEV_OUTBOX_ENABLED=False)
 def test_outbox_page_is_gone_when_mail_goes_out_through_smtp() -> None:
     # when
@@ -81,7 +98,14 @@ def test_pages_refuse_writes() -> None:
 
 def test_every_form_control_has_a_label() -> None:
     # given the pages with forms
-    for name in ["web:sign-in", "web:sign-up", "web:reset-password", "web:library", "web:library-relations"]:
+    for name in [
+        "web:sign-in",
+        "web:sign-up",
+        "web:reset-password",
+        "web:account",
+        "web:library",
+        "web:library-relations",
+    ]:
         html = Client().get(reverse(name)).content.decode()
         # when we look at each visible control
         controls = re.findall(r"<(input|select|textarea)\b([^>]*)>", html)

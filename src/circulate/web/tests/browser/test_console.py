@@ -200,3 +200,45 @@ def test_like_unlike_and_a_403_on_a_phone_sized_screen(new_page: Callable[..., P
     expect(page.locator('[data-kind="many-to-many"]').first).to_contain_text("Octavia E. Butler")
     expect(page.locator('[data-kind="many-to-one"]')).to_contain_text(f"user #{adder.pk}")
     screenshot(page, "relations-book-phone")
+
+
+def test_a_member_changes_their_password_on_the_account_page_and_stays_signed_in(
+    new_page: Callable[..., Page],
+) -> None:
+    # given a signed-in member and a book on the shelf
+    member = UserFactory(username="paula", full_name="Paula Passwort")
+    library.create_book(actor=member, title="The Left Hand of Darkness", isbn=isbn13(21))
+    page = new_page(phone=True)
+    sign_in(page, member.email)
+
+    # when the member opens their account from the navbar
+    page.locator("#nav-account").click()
+    page.wait_for_url("**/account/")
+
+    # then the profile is shown
+    expect(page.locator("#profile-email")).to_have_text(member.email)
+    expect(page.locator("#profile-full-name")).to_have_text("Paula Passwort")
+
+    # when the member changes the password
+    page.locator("#password-form").get_by_label("Current password").fill(DEFAULT_PASSWORD)
+    page.get_by_label("New password").fill("a-brand-new-passphrase-42")
+    page.get_by_role("button", name="Change the password").click()
+
+    # then the success is shown in words
+    expect(page.locator("#password-outcome")).to_contain_text("200 OK: Your password is changed")
+    screenshot(page, "account-password-changed")
+
+    # and the console stays signed in: the library loads, and the profile loads again after a reload
+    page.goto("/library/")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#nav-user")).to_contain_text("paula")
+    expect(page.locator("#books-body")).to_contain_text("The Left Hand of Darkness")
+    page.goto("/account/")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#profile-email")).to_have_text(member.email)
+    expect(page.locator("#profile-outcome")).to_be_empty()
+
+    # and after signing out the member signs in with the new password
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#signed-out-notice")).to_be_visible()
+    sign_in(page, "paula", "a-brand-new-passphrase-42")

@@ -5,6 +5,8 @@ import { api, clearSession, getSession, saveSession } from "./api.js";
 import { startNotifications } from "./notifications.js";
 import { h } from "./ui.js";
 
+const ACCOUNT_URL = "/account/";
+
 let notifications = null;
 let renderedFor = undefined;
 
@@ -73,7 +75,16 @@ function render() {
       "span",
       { id: "nav-user", class: "nav-user" },
       h("span", { class: "muted" }, "Signed in as "),
-      h("strong", {}, user.username || user.email),
+      h(
+        "a",
+        {
+          id: "nav-account",
+          href: ACCOUNT_URL,
+          title: "Your account",
+          "aria-current": window.location.pathname === ACCOUNT_URL ? "page" : null,
+        },
+        h("strong", {}, user.username || user.email),
+      ),
       role ? h("span", { class: "role" }, role) : null,
       user.email_verified_at ? null : h("span", { class: "warning-pill" }, "e-mail not confirmed"),
     ),
