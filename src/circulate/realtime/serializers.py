@@ -39,13 +39,3 @@ class MarkSeenInputSerializer(serializers.Serializer[Any]):
         min_value=0,
         help_text="Mark everything up to this sequence number as seen; default: everything so far.",
     )
-
-
-class NotificationErrorSerializer(serializers.Serializer[Any]):
-    """The one error shape of the API."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(  # type: ignore[assignment]  # a declared field, not Serializer.errors
-        child=serializers.ListField(child=serializers.CharField())
-    )

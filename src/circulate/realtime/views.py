@@ -13,17 +13,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from circulate.core.pagination import CursorPagination
+from circulate.core.schema import ErrorSerializer
 from circulate.realtime import selectors, services
 from circulate.realtime.models import Event
 from circulate.realtime.serializers import (
     MarkSeenInputSerializer,
-    NotificationErrorSerializer,
     NotificationSerializer,
     UnreadCountSerializer,
 )
 
 UNAUTHENTICATED = OpenApiResponse(
-    NotificationErrorSerializer,
+    ErrorSerializer,
     description="No token, or an invalid or expired one.",
     examples=[
         OpenApiExample(
@@ -135,7 +135,7 @@ class MarkSeenView(APIView):
                 examples=[OpenApiExample("All seen", value={"count": 0, "last_seen_seq": 42})],
             ),
             400: OpenApiResponse(
-                NotificationErrorSerializer,
+                ErrorSerializer,
                 description="`seq` is not a sequence number, or no such event exists yet.",
                 examples=[
                     OpenApiExample(

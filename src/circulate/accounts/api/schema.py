@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiResponse
 
 from circulate.core.errors import error_body
-
-
-class AuthErrorSerializer(serializers.Serializer[Any]):
-    """The one error shape of the API."""
-
-    detail = serializers.CharField(help_text="A sentence a person can read.")
-    code = serializers.CharField(help_text="A machine-readable code, e.g. `invalid`, `token_not_valid`.")
-    # Named like Serializer.errors on purpose: this class only describes the body for the schema.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages per input field; empty unless the input had per-field problems.",
-    )
-
+from circulate.core.schema import error_response
 
 DESCRIPTIONS = {
     400: "Invalid input; `errors` names each field.",
@@ -44,14 +31,7 @@ TOKEN_NOT_VALID = ("token_not_valid", error_body("Token is blacklisted.", "token
 
 def error(status: int, *examples: tuple[str, dict[str, Any]], description: str = "") -> OpenApiResponse:
     """An error response in the one shape, with named examples."""
-    return OpenApiResponse(
-        response=AuthErrorSerializer,
-        description=description or DESCRIPTIONS[status],
-        examples=[
-            OpenApiExample(name, value=value, response_only=True, status_codes=[str(status)])
-            for name, value in examples
-        ],
-    )
+    return error_response(status, *examples, description=description or DESCRIPTIONS[status])
 
 
 def invalid(*fields: tuple[str, str]) -> tuple[str, dict[str, Any]]:

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, BasePermission, IsAdminUser, IsAuthenticated
@@ -26,6 +26,7 @@ from circulate.accounts.api import serializers as s
 from circulate.accounts.api.schema import NOT_AUTHENTICATED, THROTTLED, TOKEN_NOT_VALID, error, invalid
 from circulate.accounts.models import OutboxMessage, User
 from circulate.core.errors import error_body
+from circulate.core.schema import request_example, response_example
 
 TAGS = ["auth"]
 
@@ -45,14 +46,6 @@ REFRESH = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCIs
 PAIR_EXAMPLE = {"access": ACCESS, "refresh": REFRESH}
 RESET_LINK_NOT_VALID = "This password reset link is not valid: it was already used, it expired, or it was mistyped."
 RESET_SENT = "If an active account uses this address, we have sent it a link to reset the password."
-
-
-def request_example(name: str, value: dict[str, Any]) -> OpenApiExample:
-    return OpenApiExample(name, value=value, request_only=True)
-
-
-def response_example(name: str, value: Any, status_code: int = 200) -> OpenApiExample:
-    return OpenApiExample(name, value=value, response_only=True, status_codes=[str(status_code)])
 
 
 def parse(serializer_class: type[Serializer[Any]], request: Request) -> dict[str, Any]:

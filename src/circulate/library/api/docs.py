@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from typing import Any
 
-from circulate.library.api.serializers import LibraryErrorSerializer
+from drf_spectacular.utils import OpenApiResponse
 
-_ERROR_EXAMPLES: dict[int, tuple[str, dict[str, object]]] = {
+from circulate.core.schema import error_response, request_example, response_example
+
+__all__ = ["errors", "request_example", "response_example"]
+
+_ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     400: (
         "Invalid input",
         {
@@ -51,22 +55,9 @@ def errors(*statuses: int, conflict: str | None = None) -> dict[int, OpenApiResp
     """Error responses in the one error shape; ``conflict`` describes the 409 reasons."""
     responses = {}
     for status in (*statuses, 401):
-        name, value = _ERROR_EXAMPLES[status]
         description = conflict if status == 409 and conflict else _DESCRIPTIONS[status]
-        responses[status] = OpenApiResponse(
-            LibraryErrorSerializer,
-            description=description,
-            examples=[OpenApiExample(name, value=value, status_codes=[str(status)], response_only=True)],
-        )
+        responses[status] = error_response(status, _ERROR_EXAMPLES[status], description=description)
     return responses
-
-
-def request_example(name: str, value: dict[str, object]) -> OpenApiExample:
-    return OpenApiExample(name, value=value, request_only=True)
-
-
-def response_example(name: str, value: object, status: int = 200) -> OpenApiExample:
-    return OpenApiExample(name, value=value, response_only=True, status_codes=[str(status)])
 
 
 AUTHOR_EXAMPLE = {

@@ -14,17 +14,6 @@ from circulate.accounts.models import User
 from circulate.library.isbn import normalize_isbn
 from circulate.library.models import Author, Book, Loan, Member, MembershipCard, MembershipTier, Reservation
 
-# --- Errors (documentation of the one error shape) -------------------------------------------
-
-
-class LibraryErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField(help_text="A sentence for people.")
-    code = serializers.CharField(help_text="A machine-readable reason, e.g. loan_limit_reached.")
-    errors = serializers.DictField(  # type: ignore[assignment]  # the JSON key; Serializer.errors stays a method
-        child=serializers.ListField(child=serializers.CharField()), help_text="Problems per input field."
-    )
-
-
 # --- Authors ------------------------------------------------------------------------------------
 
 
