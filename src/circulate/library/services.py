@@ -652,16 +652,22 @@ def issue_loan(*, actor: User, book_id: int, member_id: int | None = None, now: 
     return loan
 
 
-@transaction.atomic
-def return_loan(*, actor: User, loan_id: int, now: datetime | None = None) -> Loan:
-    """Take a copy back; it goes to the first waiting hold, or back on the shelf."""
-    now = now or timezone.now()
+def _lock_open_loan(actor: User, loan_id: int) -> tuple[Member, Book, Loan]:
+    """Lock member, book and loan in the fixed order; the loan must be visible to ``actor`` and unreturned."""
     seen = _visible_loan(actor, loan_id)
     member = _lock_member(seen.member_id, include_inactive=True)
     book = _lock_book(seen.book_id, include_inactive=True)
     loan = _lock_loan(loan_id)
     if loan.returned_at is not None:
         raise LoanClosedError(f"Loan #{loan.pk} was already returned on {loan.returned_at:%Y-%m-%d}.")
+    return member, book, loan
+
+
+@transaction.atomic
+def return_loan(*, actor: User, loan_id: int, now: datetime | None = None) -> Loan:
+    """Take a copy back; it goes to the first waiting hold, or back on the shelf."""
+    now = now or timezone.now()
+    member, book, loan = _lock_open_loan(actor, loan_id)
     loan.returned_at = now
     loan.save(update_fields=["returned_at", "updated_at"])
     _pass_copy_on(book, now=now, actor=actor)
@@ -673,12 +679,7 @@ def return_loan(*, actor: User, loan_id: int, now: datetime | None = None) -> Lo
 def renew_loan(*, actor: User, loan_id: int, now: datetime | None = None) -> Loan:
     """Extend the due date by the tier's period, if renewals are left, it is not too late and nobody waits."""
     now = now or timezone.now()
-    seen = _visible_loan(actor, loan_id)
-    member = _lock_member(seen.member_id, include_inactive=True)
-    book = _lock_book(seen.book_id, include_inactive=True)
-    loan = _lock_loan(loan_id)
-    if loan.returned_at is not None:
-        raise LoanClosedError(f"Loan #{loan.pk} was already returned on {loan.returned_at:%Y-%m-%d}.")
+    member, book, loan = _lock_open_loan(actor, loan_id)
     tier = _valid_card(member, now.date()).tier
     if loan.renewals >= tier.max_renewals:
         raise RenewalRefusedError(
