@@ -2,18 +2,24 @@
 
 from django.urls import path
 
-from circulate.web import views
+from circulate.web.views import ConsolePage, LandingPage, OutboxPage
 
 app_name = "web"
 urlpatterns = [
-    path("", views.landing, name="landing"),
-    path("sign-in/", views.sign_in, name="sign-in"),
-    path("sign-up/", views.sign_up, name="sign-up"),
-    path("sign-out/", views.sign_out, name="sign-out"),
-    path("confirm-email/", views.confirm_email, name="confirm-email"),
-    path("reset-password/", views.reset_password, name="reset-password"),
-    path("account/", views.account, name="account"),
-    path("dev/outbox/", views.outbox, name="outbox"),
-    path("library/", views.library, name="library"),
-    path("library/relations/", views.library_relations, name="library-relations"),
+    path("", LandingPage.as_view(), name="landing"),
+    path("sign-in/", ConsolePage.as_view(template_name="web/sign_in.html"), name="sign-in"),
+    path("sign-up/", ConsolePage.as_view(template_name="web/sign_up.html"), name="sign-up"),
+    path("sign-out/", ConsolePage.as_view(template_name="web/sign_out.html"), name="sign-out"),
+    # The target of the link in the confirmation e-mail (?token=...).
+    path("confirm-email/", ConsolePage.as_view(template_name="web/confirm_email.html"), name="confirm-email"),
+    # Asks for a reset link, or sets the new password when opened from one (?uid=...&token=...).
+    path("reset-password/", ConsolePage.as_view(template_name="web/reset_password.html"), name="reset-password"),
+    path("account/", ConsolePage.as_view(template_name="web/account.html"), name="account"),
+    path("dev/outbox/", OutboxPage.as_view(), name="outbox"),
+    path("library/", ConsolePage.as_view(template_name="web/library.html"), name="library"),
+    path(
+        "library/relations/",
+        ConsolePage.as_view(template_name="web/library_relations.html"),
+        name="library-relations",
+    ),
 ]
