@@ -12,6 +12,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from circulate.core.testing import CommittingClient
+
 # In CI the suite runs once against real servers; there a test marked for a server must run, not skip.
 REQUIRE_SERVICES = os.environ.get("CIRCULATE_REQUIRE_SERVICES") == "1"
 
@@ -47,16 +49,21 @@ def _clear_cache() -> Iterator[None]:
 
 
 @pytest.fixture
-def api_client() -> APIClient:
-    return APIClient()
+def api_client(django_capture_on_commit_callbacks: Any) -> APIClient:
+    """A client whose requests run their on-commit callbacks (e-mails, events), as a real commit would.
+
+    A test runs inside one transaction that never commits; without this, nothing
+    deferred with ``transaction.on_commit`` would happen.
+    """
+    return CommittingClient(django_capture_on_commit_callbacks)
 
 
 @pytest.fixture
-def auth_client() -> Callable[[Any], APIClient]:
-    """``auth_client(user)``: an API client sending that user's JWT access token."""
+def auth_client(django_capture_on_commit_callbacks: Any) -> Callable[[Any], APIClient]:
+    """``auth_client(user)``: a committing API client sending that user's JWT access token."""
 
     def make(user: Any) -> APIClient:
-        client = APIClient()
+        client = CommittingClient(django_capture_on_commit_callbacks)
         token = RefreshToken.for_user(user).access_token
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         return client

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
 
 from django.db import connection
+from rest_framework.test import APIClient
 
 
 def database_url_of_this_connection() -> str:
@@ -23,3 +27,15 @@ def free_loopback_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class CommittingClient(APIClient):
+    """Runs the on-commit callbacks of each request, as the commit of a real request would."""
+
+    def __init__(self, capture: Callable[..., AbstractContextManager[Any]], **defaults: Any) -> None:
+        super().__init__(**defaults)
+        self._capture = capture
+
+    def request(self, **kwargs: Any) -> Any:
+        with self._capture(execute=True):
+            return super().request(**kwargs)

@@ -1,9 +1,4 @@
-"""Fixtures of the account tests.
-
-Account e-mails are sent when the transaction commits. A test runs inside one
-transaction that never commits, so ``api_client`` and ``auth_client`` here run the
-on-commit callbacks of every request, as a real server's commit would.
-"""
+"""Fixtures of the account tests (``api_client``/``auth_client`` come from the root conftest)."""
 
 from __future__ import annotations
 
@@ -14,31 +9,14 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from circulate.accounts.services import issue_tokens
-from circulate.accounts.tests.helpers import PUBLIC_URL, CommittingClient
+from circulate.accounts.tests.helpers import PUBLIC_URL
+from circulate.core.testing import CommittingClient
 
 
 @pytest.fixture
 def public_url(settings: Any) -> str:
     settings.PUBLIC_URL = PUBLIC_URL
     return PUBLIC_URL
-
-
-@pytest.fixture
-def api_client(django_capture_on_commit_callbacks: Any) -> APIClient:
-    return CommittingClient(django_capture_on_commit_callbacks)
-
-
-@pytest.fixture
-def auth_client(django_capture_on_commit_callbacks: Any) -> Callable[[Any], APIClient]:
-    """``auth_client(user)``: a client sending a fresh access token of ``user``."""
-
-    def make(user: Any) -> APIClient:
-        client = CommittingClient(django_capture_on_commit_callbacks)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_tokens(user=user).access}")
-        return client
-
-    return make
 
 
 @pytest.fixture

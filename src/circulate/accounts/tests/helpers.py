@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from django.core import mail
-from rest_framework.response import Response
-from rest_framework.test import APIClient
 
 from circulate.accounts.tests.factories import DEFAULT_PASSWORD
 
 PUBLIC_URL = "https://circulate.example"
 PASSWORD = DEFAULT_PASSWORD
 NEW_PASSWORD = "tr0ubadour-and-3-more-words"
-
-
-class CommittingClient(APIClient):
-    """Runs the on-commit callbacks of each request, as the commit of a real request would."""
-
-    def __init__(self, capture: Callable[..., AbstractContextManager[Any]], **defaults: Any) -> None:
-        super().__init__(**defaults)
-        self._capture = capture
-
-    def request(self, *args: Any, **kwargs: Any) -> Response:
-        with self._capture(execute=True):
-            return super().request(*args, **kwargs)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
