@@ -20,18 +20,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import math
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +36,8 @@ from urllib.parse import urlsplit
 
 import redis
 from websockets.asyncio.client import ClientConnection, connect
+
+from circulate.core.asgi_server import free_loopback_port, running_asgi_server
 
 ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -52,6 +51,7 @@ import django
 django.setup()
 from rest_framework_simplejwt.tokens import AccessToken
 from circulate.accounts.models import User
+
 run, count = secrets.token_hex(4), int(sys.argv[1])
 users = [User(email=f"bench-{run}-{n}@bench.invalid", username=f"bench-{run}-{n}") for n in range(count + 1)]
 for user in users:
@@ -93,12 +93,6 @@ def redis_answers(url: str) -> bool:
         return False
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def server_env(scratch: Path, layer: str, args: argparse.Namespace) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CHANNELS_REDIS_URL", "DATABASE_URL"}}
     env.update(
@@ -117,48 +111,6 @@ def server_env(scratch: Path, layer: str, args: argparse.Namespace) -> dict[str,
     if layer == "redis":
         env["CHANNELS_REDIS_URL"] = args.redis_url
     return env
-
-
-@contextlib.contextmanager
-def running_server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "circulate.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "--backlog",
-        "4096",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/health/", server)
-        yield server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
-            if response.status == 200:
-                return
-        time.sleep(0.2)
-    raise SystemExit("the server did not answer within 60 s")
 
 
 def add_book(port: int, token: str, title: str, isbn: str) -> None:
@@ -276,8 +228,8 @@ def run_layer(layer: str, args: argparse.Namespace) -> Result:
             text=True,
         )
         tokens = json.loads(prepared.stdout.strip().splitlines()[-1])
-        port = free_port()
-        with running_server(env, port):
+        port = free_loopback_port()
+        with running_asgi_server(env, port=port, extra_args=["--backlog", "4096"]):
             return asyncio.run(measure(port, tokens, args, layer))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -21,12 +20,6 @@ def database_url_of_this_connection() -> str:
     port = settings["PORT"] or 5432
     password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
     return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
-
-
-def free_loopback_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class CommittingClient(APIClient):

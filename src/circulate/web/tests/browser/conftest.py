@@ -8,10 +8,6 @@ so mail goes to the dev outbox in the same database.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +17,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from circulate.accounts.tests.factories import DEFAULT_PASSWORD
-from circulate.core.testing import database_url_of_this_connection, free_loopback_port
+from circulate.core.asgi_server import free_loopback_port, running_asgi_server
+from circulate.core.testing import database_url_of_this_connection
 
 REPO = Path(__file__).resolve().parents[5]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -36,21 +33,6 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 30_000
 
 
-def _wait_until_up(process: subprocess.Popen[bytes], url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"the test server exited with {process.returncode}:\n{output}")
-        try:
-            with urllib.request.urlopen(f"{url}/health/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the test server did not answer within 60 seconds")
-
-
 @pytest.fixture(scope="module")
 def server_url(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
@@ -59,14 +41,14 @@ def server_url(
     with django_db_blocker.unblock():
         database_url = database_url_of_this_connection()
     port = free_loopback_port()
-    url = f"http://127.0.0.1:{port}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("EMAIL_")}
     env.pop("TEST_DATABASE_NAME", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         CIRCULATE_VAR_DIR=str(tmp_path_factory.mktemp("server-var")),
         DATABASE_URL=database_url,
-        PUBLIC_URL=url,
+        # Links in e-mails (the confirmation link the sign-up test follows) point at this server.
+        PUBLIC_URL=f"http://127.0.0.1:{port}",
         # Tasks (e-mails) run in the server process: these tests start no Celery worker.
         CELERY_TASK_ALWAYS_EAGER="true",
         # Every sign-in of the suite comes from one address; throttling has its own tests.
@@ -75,35 +57,8 @@ def server_url(
         THROTTLE_ANON="10000/minute",
         THROTTLE_USER="10000/minute",
     )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "circulate.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_until_up(process, url)
+    with running_asgi_server(env, port=port, capture_output=True) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,64 @@
+"""Run the ASGI application (HTTP + WebSockets) in a child uvicorn process on loopback.
+
+Used by the browser tests and the benchmarks, which need a real server. Importing this
+module does not set Django up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def free_loopback_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_asgi_server(
+    env: dict[str, str], *, port: int | None = None, extra_args: Sequence[str] = (), capture_output: bool = False
+) -> Iterator[str]:
+    """Start uvicorn serving ``circulate.asgi:application``; yield its base URL once /health/ answers."""
+    port = port or free_loopback_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "uvicorn", "circulate.asgi:application",
+        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning", *extra_args,
+    ]  # fmt: skip
+    output = subprocess.PIPE if capture_output else None
+    server = subprocess.Popen(  # noqa: S603 - fixed command, loopback only
+        command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT if capture_output else None
+    )
+    try:
+        _wait_until_up(server, url)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def _wait_until_up(server: subprocess.Popen[bytes], url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            output = server.stdout.read().decode() if server.stdout else ""
+            raise RuntimeError(f"the server exited with {server.returncode}:\n{output}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/health/", timeout=2) as response:  # noqa: S310
+            if response.status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("the server did not answer /health/ within 60 seconds")
