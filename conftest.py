@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -18,6 +20,15 @@ from circulate.core.testing import CommittingClient
 REQUIRE_SERVICES = os.environ.get("CIRCULATE_REQUIRE_SERVICES") == "1"
 
 
+def _rabbitmq_reachable() -> bool:
+    url = urlsplit(os.environ.get("CIRCULATE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"))
+    try:
+        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 5672), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from django.conf import settings
 
@@ -25,7 +36,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     has_redis = bool(settings.REDIS_URL)
     has_browser = os.access(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), os.X_OK)
     no_browser = "needs Chromium: apt-get install chromium (or set CHROMIUM_PATH)"
+    has_rabbitmq = any("rabbitmq" in item.keywords for item in items) and _rabbitmq_reachable()
     for item in items:
+        if "rabbitmq" in item.keywords and not has_rabbitmq:
+            if REQUIRE_SERVICES:
+                raise pytest.UsageError(f"{item.nodeid} needs RabbitMQ on 127.0.0.1:5672 (CIRCULATE_TEST_AMQP_URL)")
+            item.add_marker(pytest.mark.skip(reason="needs RabbitMQ: set CIRCULATE_TEST_AMQP_URL or run it locally"))
         if "browser" in item.keywords and not has_browser:
             if REQUIRE_SERVICES:
                 raise pytest.UsageError(f"{item.nodeid} {no_browser}")
@@ -38,6 +54,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if REQUIRE_SERVICES:
                 raise pytest.UsageError(f"{item.nodeid} needs Redis but REDIS_URL is not set")
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://..."))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_stay_in_this_process() -> Iterator[None]:
+    """Tasks the code under test enqueues go to an in-memory broker that no worker reads.
+
+    Otherwise they would land in the broker of the machine the tests run on (on one
+    machine, the file-system broker of ``make run``), for a real worker to run later against
+    the wrong database. Tests that need a worker start one and send to it with a Celery app
+    of their own (``test_pricing_worker.py``, ``test_token_cleanup_worker.py``).
+    """
+    from circulate.celery import app
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = "memory://"
+    yield
+    app.conf.broker_url = previous
 
 
 @pytest.fixture(autouse=True)

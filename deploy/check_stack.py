@@ -73,10 +73,10 @@ async def check_websocket(base: str) -> None:
     print("WebSocket upgraded through nginx; unauthenticated socket closed with 4401")
 
 
-def log_in(base: str) -> str:
+def log_in(base: str, login: str = "alice@circulate.local") -> str:
     request = urllib.request.Request(  # noqa: S310 - loopback URL from the caller
         f"{base}/api/auth/login/",
-        data=json.dumps({"login": "alice@circulate.local", "password": "circulate-demo"}).encode(),
+        data=json.dumps({"login": login, "password": "circulate-demo"}).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
@@ -94,6 +94,38 @@ async def check_signed_in_socket(base: str, access: str) -> None:
     print(f"signed-in socket through nginx received {message}")
 
 
+def post_json(url: str, access: str, body: dict[str, object]) -> dict[str, object]:
+    request = urllib.request.Request(  # noqa: S310 - loopback URL from the caller
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {access}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return dict(json.loads(response.read()))
+
+
+async def check_event_across_tiers(base: str) -> None:
+    """A write served by the HTTP (WSGI) tier reaches a socket held by the WebSocket (ASGI) tier."""
+    import websockets
+
+    alice, librarian = log_in(base), log_in(base, "librarian@circulate.local")
+    url = base.replace("http://", "ws://") + f"/ws/notifications/?token={alice}"
+    async with websockets.connect(url, origin=base) as socket:
+        await asyncio.wait_for(socket.recv(), timeout=10)  # the unread count on connect
+        isbn = f"979{int.from_bytes(os.urandom(4)) % 10**9:09d}"
+        isbn += str((10 - sum((3 if i % 2 else 1) * int(d) for i, d in enumerate(isbn)) % 10) % 10)
+        book = await asyncio.to_thread(
+            post_json, f"{base}/api/library/books/", librarian, {"title": "Stack check", "isbn": isbn}
+        )
+        while True:
+            message = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
+            if message.get("type") == "book.created":
+                break
+    require(message["data"]["book_id"] == book["id"], message)
+    print(f"book #{book['id']} added over HTTP (WSGI tier) reached a socket on the ASGI tier as book.created")
+
+
 def main() -> int:
     base = sys.argv[1].rstrip("/")
     check_ready(base)
@@ -101,6 +133,7 @@ def main() -> int:
     check_worker()
     asyncio.run(check_websocket(base))
     asyncio.run(check_signed_in_socket(base, log_in(base)))
+    asyncio.run(check_event_across_tiers(base))
     return 0
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the production topology of compose.yaml with local processes and check it end to end:
-#   nginx (deploy/nginx.conf) → gunicorn with uvicorn workers (deploy/gunicorn.conf.py)
+#   nginx (deploy/nginx.conf) → gunicorn WSGI workers for HTTP (deploy/gunicorn.conf.py)
+#   and gunicorn/uvicorn workers for /ws/ (deploy/gunicorn_ws.conf.py)
 #   + Celery worker + beat, on PostgreSQL and Redis, with DJANGO_ENV=production.
 # Everything listens on loopback only and is stopped when the script ends.
 # Usage: deploy/local-stack.sh            (needs nginx, PostgreSQL and Redis on 127.0.0.1)
@@ -9,7 +10,10 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 NGINX_PORT=${NGINX_PORT:-8780}
 WEB_PORT=${WEB_PORT:-8781}
+WS_PORT=${WS_PORT:-8782}
 DB=${STACK_DB:-circulate_stack}
+REDIS_DB=${STACK_REDIS_DB:-13}
+BROKER_DB=${STACK_BROKER_DB:-14}
 WORK=$(mktemp -d /tmp/circulate-stack.XXXXXX)
 chmod 755 "$WORK"  # nginx workers run unprivileged and must read the static files
 PIDS=()
@@ -30,19 +34,23 @@ export SECRET_KEY="local-stack-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_SSL_REDIRECT=false   # plain HTTP on loopback; TLS is the deployment's proxy's job
 export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB
-export REDIS_URL=redis://127.0.0.1:6379/13
-export CELERY_BROKER_URL=redis://127.0.0.1:6379/14
-export CELERY_RESULT_BACKEND=redis://127.0.0.1:6379/14
+export REDIS_URL=redis://127.0.0.1:6379/$REDIS_DB
+export CELERY_BROKER_URL=redis://127.0.0.1:6379/$BROKER_DB
+export CELERY_RESULT_BACKEND=redis://127.0.0.1:6379/$BROKER_DB
 export CIRCULATE_VAR_DIR=$WORK/var
 export STATIC_ROOT=$WORK/static
 export GUNICORN_BIND=127.0.0.1:$WEB_PORT
+export GUNICORN_WS_BIND=127.0.0.1:$WS_PORT
 export WEB_CONCURRENCY=2
+export WS_CONCURRENCY=1
 
 $BIN/python manage.py migrate --noinput >"$WORK/migrate.log"
 $BIN/python manage.py collectstatic --noinput >"$WORK/collectstatic.log"
 $BIN/python manage.py seed_demo >"$WORK/seed.log"
 
-PATH="$PWD/$BIN:$PATH" gunicorn circulate.asgi:application -c deploy/gunicorn.conf.py >"$WORK/web.log" 2>&1 &
+PATH="$PWD/$BIN:$PATH" gunicorn circulate.wsgi:application -c deploy/gunicorn.conf.py >"$WORK/web.log" 2>&1 &
+PIDS+=($!)
+PATH="$PWD/$BIN:$PATH" gunicorn circulate.asgi:application -c deploy/gunicorn_ws.conf.py >"$WORK/ws.log" 2>&1 &
 PIDS+=($!)
 PATH="$PWD/$BIN:$PATH" celery -A circulate worker --loglevel=INFO --concurrency=1 >"$WORK/worker.log" 2>&1 &
 PIDS+=($!)
@@ -51,6 +59,7 @@ PIDS+=($!)
 
 mkdir -p "$WORK/nginx"
 sed -e "s|server web:8000;|server 127.0.0.1:$WEB_PORT;|" \
+    -e "s|server ws:8001;|server 127.0.0.1:$WS_PORT;|" \
     -e "s|listen 80;|listen 127.0.0.1:$NGINX_PORT;|" \
     -e "s|alias /srv/static/;|alias $STATIC_ROOT/;|" \
     -e "s|alias /srv/media/;|alias $WORK/var/media/;|" deploy/nginx.conf >"$WORK/nginx/site.conf"

@@ -13,6 +13,9 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include("circulate.accounts.urls")),
     path("dev/", include("circulate.accounts.dev_urls")),
     path("library/", include("circulate.library.urls")),
+    path("audit/", include("circulate.audit.urls")),
+    path("bikes/", include("circulate.bikes.urls")),
+    path("", include("circulate.bikes.api.seed_urls")),
     path("", include("circulate.realtime.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -28,6 +31,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", core_views.health_live, name="health-live"),
     path("health/ready/", core_views.health_ready, name="health-ready"),
+    path("gbfs/", include("circulate.bikes.gbfs.urls")),
     path("", include("circulate.web.urls")),
 ]
 

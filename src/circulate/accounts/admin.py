@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from circulate.accounts.models import OutboxMessage, User
+from circulate.core.admin import AuditedAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     ordering = ("id",)
     list_display = ("email", "username", "full_name", "email_verified_at", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")

@@ -36,6 +36,7 @@ from circulate.accounts.errors import (
 from circulate.accounts.lockout import lockout_message
 from circulate.accounts.models import User
 from circulate.accounts.roles import ALL_ROLES
+from circulate.audit import services as audit
 from circulate.core.errors import InvalidInputError
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ def _raise_if_errors(errors: dict[str, list[str]]) -> None:
 # --- Registration and e-mail confirmation ------------------------------------------------
 
 
+@audit.audited("accounts.user.register")
 @transaction.atomic
 def register_user(*, email: str, username: str, password: str, full_name: str = "") -> User:
     """Create an account with an unconfirmed e-mail address and send the confirmation link."""
@@ -111,6 +113,12 @@ def register_user(*, email: str, username: str, password: str, full_name: str = 
             }
         )
         raise ValidationError({"email": ["This account could not be created; try again."]}) from exc
+    audit.record(
+        "accounts.user.register",
+        actor=user,
+        target=user,
+        changes=audit.created(user, ("email", "username", "full_name")),
+    )
     emails.send_email_confirmation(user=user, link=links.confirm_email_url(links.make_email_token(user=user)))
     return user
 
@@ -123,6 +131,7 @@ def resend_email_confirmation(*, user: User) -> None:
     emails.send_email_confirmation(user=user, link=links.confirm_email_url(links.make_email_token(user=user)))
 
 
+@audit.audited("accounts.user.email_confirm")
 @transaction.atomic
 def confirm_email(*, token: str) -> User:
     """Mark the address as confirmed, or switch to the new address of an e-mail change. Each link works once."""
@@ -131,6 +140,7 @@ def confirm_email(*, token: str) -> User:
     user = User.objects.select_for_update().filter(pk=claim.user_id, is_active=True).first()
     if user is None or user.email != claim.email or links.verification_state(user) != claim.verified_at:
         raise InvalidLinkError("This link was already used or is no longer valid.", code="link_used", field="token")
+    before = audit.snapshot(user, ("email", "email_verified_at"))
     update_fields = ["email_verified_at"]
     if claim.new_email:
         if selectors.email_in_use(claim.new_email, exclude=user):
@@ -145,6 +155,7 @@ def confirm_email(*, token: str) -> User:
         raise EmailTakenError(
             f"Another account now uses {claim.new_email}; the e-mail address was not changed."
         ) from exc
+    audit.record("accounts.user.email_confirm", actor=user, target=user, changes=audit.changes_since(before, user))
     return user
 
 
@@ -240,12 +251,15 @@ def revoke_all_tokens(*, user: User) -> int:
 # --- Profile, password and e-mail changes ---------------------------------------------------
 
 
+@audit.audited("accounts.user.update")
 @transaction.atomic
 def update_profile(
     *, user: User, full_name: str | None = None, username: str | None = None, password: str | None = None
 ) -> User:
     """Change the full name and/or the username; a new username needs the current password."""
+    actor = user
     user = User.objects.select_for_update().get(pk=user.pk)
+    before = audit.snapshot(user, ("full_name", "username"))
     update_fields: list[str] = []
     if full_name is not None:
         user.full_name = full_name.strip()
@@ -266,24 +280,27 @@ def update_profile(
                 user.save(update_fields=update_fields)
         except IntegrityError as exc:
             raise ValidationError({"username": ["This username is taken."]}) from exc
+        audit.record("accounts.user.update", actor=actor, target=user, changes=audit.changes_since(before, user))
     return user
 
 
-def _set_password(*, user: User, new_password: str, field: str) -> None:
+def _set_password(*, user: User, new_password: str, field: str, action: str) -> None:
     _raise_if_errors({field: _password_errors(new_password, user=user)})
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    audit.record(action, actor=user, target=user, changes={"password": ("", "")})
     # Access tokens carry a hash of the old password and stop working (SIMPLE_JWT CHECK_REVOKE_TOKEN).
     revoke_all_tokens(user=user)
 
 
+@audit.audited("accounts.user.password_change")
 @transaction.atomic
 def change_password(*, user: User, old_password: str, new_password: str) -> TokenPair:
     """Set a new password and end every other session; returns a fresh pair for the caller's own session."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.check_password(old_password):
         raise ValidationError({"old_password": ["This is not your current password."]})
-    _set_password(user=user, new_password=new_password, field="new_password")
+    _set_password(user=user, new_password=new_password, field="new_password", action="accounts.user.password_change")
     return issue_tokens(user=user)
 
 
@@ -298,6 +315,7 @@ def request_password_reset(*, email: str) -> None:
     emails.send_password_reset(user=user, link=links.reset_password_url(uid, token))
 
 
+@audit.audited("accounts.user.password_reset")
 @transaction.atomic
 def reset_password(*, uid: str, token: str, new_password: str) -> User:
     """Set a new password from a reset link; ends every session and lifts a login lockout of the account."""
@@ -308,7 +326,7 @@ def reset_password(*, uid: str, token: str, new_password: str) -> User:
             "This password reset link is not valid: it was already used, it expired, or it was mistyped.",
             field="token",
         )
-    _set_password(user=user, new_password=new_password, field="new_password")
+    _set_password(user=user, new_password=new_password, field="new_password", action="accounts.user.password_reset")
     reset_axes_lockout(username=user.email)
     return user
 
@@ -337,19 +355,26 @@ def request_email_change(*, user: User, new_email: str, password: str) -> None:
 # --- Roles and housekeeping ------------------------------------------------------------------
 
 
+@audit.audited("accounts.user.role_grant")
 @transaction.atomic
-def grant_role(*, user: User, role: str) -> None:
+def grant_role(*, user: User, role: str, actor: User | None = None) -> None:
     """Give ``user`` a staff role (idempotent)."""
     if role not in ALL_ROLES:
         raise InvalidInputError(f"Unknown role {role!r}; choose one of {', '.join(ALL_ROLES)}.", field="role")
     group, _ = Group.objects.get_or_create(name=role)
-    user.groups.add(group)
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+        audit.record("accounts.user.role_grant", actor=actor, target=user, changes={"roles": (None, role)})
 
 
+@audit.audited("accounts.user.role_revoke")
 @transaction.atomic
-def revoke_role(*, user: User, role: str) -> None:
+def revoke_role(*, user: User, role: str, actor: User | None = None) -> None:
     """Take a staff role away from ``user`` (idempotent)."""
-    user.groups.remove(*Group.objects.filter(name=role))
+    held = list(user.groups.filter(name=role))
+    if held:
+        user.groups.remove(*held)
+        audit.record("accounts.user.role_revoke", actor=actor, target=user, changes={"roles": (role, None)})
 
 
 def flush_expired_tokens() -> int:

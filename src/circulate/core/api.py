@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+
+from circulate.accounts.models import User
 
 
 class InputOutputSerializerMixin:
@@ -19,3 +26,61 @@ class InputOutputSerializerMixin:
         assert self.input_serializer_class is not None
         kwargs.setdefault("context", self.get_serializer_context())  # type: ignore[attr-defined]
         return self.input_serializer_class(*args, **kwargs)
+
+
+class ServiceViewSet(InputOutputSerializerMixin, viewsets.GenericViewSet[Any]):
+    """Plumbing every domain viewset shares: integer ids, django-filter lists, read-back through the selector."""
+
+    lookup_value_regex = r"\d+"
+    filter_backends = [DjangoFilterBackend]
+
+    @property
+    def actor(self) -> User:
+        """The signed-in user (the endpoints of these viewsets require authentication)."""
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
+
+    def valid_input(self, *, partial: bool = False) -> dict[str, Any]:
+        serializer = self.get_input_serializer(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def object_id(self) -> int:
+        """The visible row's id from the URL (404 when the caller may not see it)."""
+        return int(self.get_object().pk)
+
+    def render(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+        instance = self.get_queryset().get(pk=pk)
+        return Response(self.get_serializer(instance).data, status=status_code)
+
+
+class ServiceCrudViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+    """List, read, create, edit and remove through one service per write.
+
+    Subclasses name the services (wrapped in ``staticmethod``) and the keyword that
+    carries the row's id; every write goes through ``services``, never ``save()``.
+    """
+
+    create_service: Callable[..., Any]
+    update_service: Callable[..., Any]
+    delete_service: Callable[..., Any]
+    id_argument: str
+    # PATCH may send only some fields; False where every write needs the whole input.
+    partial_update_allowed = True
+
+    def create(self, request: Request) -> Response:
+        instance = self.create_service(actor=self.actor, **self.valid_input())
+        return self.render(instance.pk, status_code=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+        row_id = {self.id_argument: self.object_id()}
+        instance = self.update_service(actor=self.actor, **row_id, **self.valid_input(partial=partial))
+        return self.render(instance.pk)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self.update(request, pk, partial=self.partial_update_allowed)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        self.delete_service(actor=self.actor, **{self.id_argument: self.object_id()})
+        return Response(status=status.HTTP_204_NO_CONTENT)

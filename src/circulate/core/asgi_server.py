@@ -1,7 +1,7 @@
-"""Run the ASGI application (HTTP + WebSockets) in a child uvicorn process on loopback.
+"""Run Circulate's servers in child processes on loopback: uvicorn (HTTP + WebSockets) or gunicorn.
 
-Used by the browser tests and the benchmarks, which need a real server. Importing this
-module does not set Django up.
+Used by the browser tests, the production-server tests and the benchmarks, which need a
+real server. Importing this module does not set Django up.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import contextlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -49,6 +50,39 @@ def running_asgi_server(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_gunicorn(
+    app: str, config: str, env: dict[str, str], *, port: int | None = None, bind_variable: str = "GUNICORN_BIND"
+) -> Iterator[str]:
+    """Start gunicorn with a config file of ``deploy/`` (as compose runs it); yield its base URL once it answers.
+
+    Its output goes to a temporary file (a full pipe would stall the server) and is part of the
+    error when it fails to start.
+    """
+    port = port or free_loopback_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "gunicorn", app, "-c", str(REPO / config)]
+    server_env = {"GUNICORN_ACCESS_LOG": "", **env, bind_variable: f"127.0.0.1:{port}"}
+    with tempfile.TemporaryFile() as output:
+        server = subprocess.Popen(  # noqa: S603 - fixed command, loopback only
+            command, cwd=REPO, env=server_env, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            try:
+                _wait_until_up(server, url)
+            except RuntimeError as exc:
+                output.seek(0)
+                raise RuntimeError(f"{exc}\n{output.read().decode(errors='replace')}") from None
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
 
 
 def _wait_until_up(server: subprocess.Popen[bytes], url: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from psycopg_pool import PoolTimeout
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -90,6 +91,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, DomainError):
         errors = {exc.field: [exc.detail]} if exc.field else {}
         return Response(error_body(exc.detail, exc.code, errors), status=exc.status_code)
+    if isinstance(exc, PoolTimeout):
+        # Every pooled database connection stayed busy for DB_POOL_TIMEOUT: the server is overloaded, not broken.
+        logger.warning("no database connection free within the pool timeout: %s", exc)
+        busy = error_body("The server is busy; try again in a moment.", "server_busy")
+        return Response(busy, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"})
     if isinstance(exc, DjangoValidationError):
         data = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils import timezone
 
 
 class ActiveQuerySet(models.QuerySet[Any]):
@@ -47,3 +48,21 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
         base_manager_name = "all_objects"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a request sent with an ``Idempotency-Key`` header (see ``core.idempotency``)."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    response_status = models.PositiveSmallIntegerField(default=0)
+    # The JSON text, not a JSON column: PostgreSQL's jsonb would reorder the keys of the replayed answer.
+    response_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_key_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.response_status})"

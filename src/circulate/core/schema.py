@@ -38,3 +38,27 @@ def request_example(name: str, value: dict[str, Any]) -> OpenApiExample:
 
 def response_example(name: str, value: Any, status: int = 200) -> OpenApiExample:
     return OpenApiExample(name, value=value, response_only=True, status_codes=[str(status)])
+
+
+DEFAULT_ERROR_DESCRIPTIONS = {
+    400: "Invalid input, listed per field.",
+    401: "No or invalid bearer token.",
+    403: "The caller may not do this.",
+    404: "Unknown, inactive, or not visible to the caller.",
+    409: "Refused by a rule of the domain (the detail says why).",
+}
+
+
+def error_responses(
+    *statuses: int,
+    examples: dict[int, tuple[str, dict[str, Any]]],
+    descriptions: dict[int, str] | None = None,
+    conflict: str | None = None,
+) -> dict[int, OpenApiResponse]:
+    """Error responses in the one error shape (always with the 401), each with a domain's example body."""
+    descriptions = {**DEFAULT_ERROR_DESCRIPTIONS, **(descriptions or {})}
+    responses = {}
+    for status in (*statuses, 401):
+        description = conflict if status == 409 and conflict else descriptions[status]
+        responses[status] = error_response(status, examples[status], description=description)
+    return responses

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from circulate.accounts.models import User
-from circulate.core.admin import SoftDeleteAdmin, deactivate_selected, restore_selected
+from circulate.core.admin import AuditedModelAdmin, SoftDeleteAdmin, deactivate_selected, restore_selected
 from circulate.core.errors import DomainError
 from circulate.library import services
 from circulate.library.isbn import normalize_isbn
@@ -292,7 +292,7 @@ def renew_loans(modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryse
 
 
 @admin.register(Loan)
-class LoanAdmin(admin.ModelAdmin[Loan]):
+class LoanAdmin(AuditedModelAdmin):
     list_display = ("id", "book", "member", "issued_at", "due_at", "returned_at", "renewals")
     list_filter = (LoanStateFilter, "issued_at")
     search_fields = ("book__title", "book__isbn", "member__name", "member__card__number")
@@ -322,7 +322,7 @@ def cancel_reservations(
 
 
 @admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin[Reservation]):
+class ReservationAdmin(AuditedModelAdmin):
     list_display = ("id", "book", "member", "status", "created_at", "ready_until", "closed_at")
     list_filter = ("status",)
     search_fields = ("book__title", "member__name")
@@ -338,7 +338,7 @@ class ReservationAdmin(admin.ModelAdmin[Reservation]):
 
 
 @admin.register(LoanReminder)
-class LoanReminderAdmin(admin.ModelAdmin[LoanReminder]):
+class LoanReminderAdmin(AuditedModelAdmin):
     list_display = ("loan", "kind", "sent_on")
     list_filter = ("kind", "sent_on")
     search_fields = ("loan__book__title", "loan__member__name")

@@ -10,11 +10,12 @@ import re
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from circulate.core.filters import IdFilter
+from circulate.core.filters import IdFilter, flag_filter, ordering_filter
 from circulate.library.isbn import normalize_isbn
 from circulate.library.models import Author, Book, Loan, Member, Reservation
 from circulate.library.search import order_matches, text_condition
@@ -22,21 +23,21 @@ from circulate.library.search import order_matches, text_condition
 _ISBN_LIKE = re.compile(r"\d{5,12}[\dX]?")
 
 
-def _ordering_filter(choices: dict[str, tuple[str, ...]], help_text: str) -> django_filters.ChoiceFilter:
-    def apply(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return queryset.order_by(*choices[value]) if value else queryset
+class IsbnField(forms.CharField):
+    """An ISBN-10 or ISBN-13 in a query parameter, normalised to ISBN-13; anything else is a 400."""
 
-    return django_filters.ChoiceFilter(
-        choices=[(key, key) for key in choices], method=apply, label=help_text, empty_label=None
-    )
+    def clean(self, value: Any) -> str | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return normalize_isbn(value)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
 
 
-def _flag(method: str, label: str) -> django_filters.ChoiceFilter:
-    """A strict yes/no parameter: ``true`` or ``false``; anything else is a 400."""
-    return django_filters.ChoiceFilter(choices=FLAG_CHOICES, method=method, label=label, empty_label=None)
-
-
-FLAG_CHOICES = [("true", "true"), ("false", "false")]
+class IsbnFilter(django_filters.CharFilter):
+    field_class = IsbnField
 
 
 BOOK_ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -72,15 +73,18 @@ class BookFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", label="Search in the title, the authors' names and the ISBN (ISBN-10 or -13)."
     )
-    available = _flag("filter_available", "true: at least one copy on the shelf; false: none.")
+    available = flag_filter("filter_available", "true: at least one copy on the shelf; false: none.")
     author = IdFilter(field_name="authors", label="Only books by this author id.")
     added_by = IdFilter(field_name="added_by", label="Only books added by this user id.")
+    isbn = IsbnFilter(
+        field_name="isbn", label="The book with this ISBN-10 or ISBN-13 (hyphens allowed), e.g. from a scanner."
+    )
     year = django_filters.NumberFilter(field_name="year")
-    ordering = _ordering_filter(BOOK_ORDERINGS, "Sort order (default: title).")
+    ordering = ordering_filter(BOOK_ORDERINGS, "Sort order (default: title).")
 
     class Meta:
         model = Book
-        fields = ["search", "available", "author", "added_by", "year", "ordering"]
+        fields = ["search", "available", "author", "added_by", "isbn", "year", "ordering"]
 
     def filter_search(self, queryset: QuerySet[Book], name: str, value: str) -> QuerySet[Book]:
         return search_books(queryset, value)
@@ -99,7 +103,7 @@ class BookFilter(django_filters.FilterSet):
 
 class AuthorFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains.")
-    ordering = _ordering_filter(
+    ordering = ordering_filter(
         {"name": ("name", "id"), "-name": ("-name", "-id"), "-created_at": ("-created_at", "-id")},
         "Sort order (default: name).",
     )
@@ -111,15 +115,18 @@ class AuthorFilter(django_filters.FilterSet):
 
 class MemberFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Name, e-mail, phone or card number contains.")
-    has_card = _flag("filter_has_card", "true: holds an active card.")
-    ordering = _ordering_filter(
+    has_card = flag_filter("filter_has_card", "true: holds an active card.")
+    card = django_filters.CharFilter(
+        method="filter_card", label="The member holding the active card with this number (e.g. LIB-0123456789)."
+    )
+    ordering = ordering_filter(
         {"name": ("name", "id"), "-name": ("-name", "-id"), "-created_at": ("-created_at", "-id")},
         "Sort order (default: name).",
     )
 
     class Meta:
         model = Member
-        fields = ["search", "has_card", "ordering"]
+        fields = ["search", "has_card", "card", "ordering"]
 
     def filter_search(self, queryset: QuerySet[Member], name: str, value: str) -> QuerySet[Member]:
         value = value.strip()
@@ -132,6 +139,9 @@ class MemberFilter(django_filters.FilterSet):
             | Q(card__number__iexact=value, card__is_active=True)
         )
 
+    def filter_card(self, queryset: QuerySet[Member], name: str, value: str) -> QuerySet[Member]:
+        return queryset.filter(card__number__iexact=value.strip(), card__is_active=True)
+
     def filter_has_card(self, queryset: QuerySet[Member], name: str, value: str) -> QuerySet[Member]:
         if not value:
             return queryset
@@ -140,7 +150,7 @@ class MemberFilter(django_filters.FilterSet):
 
 
 class MemberLoanFilter(django_filters.FilterSet):
-    active = _flag("filter_active", "true: not returned yet; false: returned. Omit for all.")
+    active = flag_filter("filter_active", "true: not returned yet; false: returned. Omit for all.")
 
     class Meta:
         model = Loan
@@ -155,8 +165,8 @@ class MemberLoanFilter(django_filters.FilterSet):
 class LoanFilter(MemberLoanFilter):
     member = IdFilter(field_name="member")
     book = IdFilter(field_name="book")
-    overdue = _flag("filter_overdue", "true: not returned and past the due date; false: the others.")
-    ordering = _ordering_filter(
+    overdue = flag_filter("filter_overdue", "true: not returned and past the due date; false: the others.")
+    ordering = ordering_filter(
         {
             "-issued_at": ("-issued_at", "-id"),
             "issued_at": ("issued_at", "id"),
@@ -181,8 +191,8 @@ class ReservationFilter(django_filters.FilterSet):
     member = IdFilter(field_name="member")
     book = IdFilter(field_name="book")
     status = django_filters.MultipleChoiceFilter(choices=Reservation.Status.choices)
-    active = _flag("filter_active", "true: waiting or ready.")
-    ordering = _ordering_filter(
+    active = flag_filter("filter_active", "true: waiting or ready.")
+    ordering = ordering_filter(
         {"-created_at": ("-created_at", "-id"), "created_at": ("created_at", "id")},
         "Sort order (default: newest first).",
     )

@@ -12,6 +12,7 @@ from .channels import *
 from .email import *
 from .env import IS_PRODUCTION
 from .jwt import *
+from .storage import *
 
 # Lets generic classes such as ModelAdmin[Book] be subscripted at run time.
 django_stubs_ext.monkeypatch()

@@ -32,11 +32,15 @@ INSTALLED_APPS = [
     "circulate.core",
     "circulate.accounts",
     "circulate.realtime",
+    "circulate.audit",
     "circulate.library",
+    "circulate.bikes",
     "circulate.web",
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware, view and log line sees the request id and client address.
+    "circulate.core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -49,7 +53,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "circulate.urls"
+# Only the HTTP benchmark changes it (bench/http_urls.py adds its baselines to the application).
+ROOT_URLCONF: str = env.str("ROOT_URLCONF", default="circulate.urls")
 WSGI_APPLICATION = "circulate.wsgi.application"
 ASGI_APPLICATION = "circulate.asgi.application"
 
@@ -83,6 +88,20 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so a worker process started by a test sees the test database.
     _db["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+elif _db["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", default=True):
+    # A pool per process (psycopg_pool): the ASGI server runs each request's sync code in a thread of
+    # its own, and persistent per-thread connections (CONN_MAX_AGE) would pile up until PostgreSQL
+    # refuses clients. Connections go back to the pool at the end of each request; the pool checks a
+    # connection before lending it, so one killed by the server is replaced, not handed out.
+    _db["CONN_MAX_AGE"] = 0
+    _db["CONN_HEALTH_CHECKS"] = True  # with a pool: check each connection as it is lent
+    _db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=4),
+        # A request waits this long for a free connection, then answers 503.
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        "max_idle": 300,
+    }
 else:
     _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
@@ -151,7 +170,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -165,10 +184,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Images people upload (bike photos, book covers) are refused above this size.
+UPLOAD_IMAGE_MAX_BYTES: int = env.int("UPLOAD_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+
 # Proxies in front of the app that append to X-Forwarded-For (1 behind the compose nginx).
 # Throttling and login lockouts trust exactly that many entries and no more.
 NUM_PROXIES: int = env.int("NUM_PROXIES", default=0)
 AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
+# X-Request-ID from the proxy is trusted only when a proxy stands in front; otherwise ids are generated.
+TRUST_REQUEST_ID_HEADER: bool = env.bool("TRUST_REQUEST_ID_HEADER", default=NUM_PROXIES > 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if NUM_PROXIES else ["REMOTE_ADDR"]
 
 # --- REST framework ---------------------------------------------------------------------
@@ -217,6 +241,23 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/",
     "ENUM_NAME_OVERRIDES": {},
 }
+
+# Answers to requests sent with an Idempotency-Key are kept this long (core.idempotency).
+IDEMPOTENCY_KEY_HOURS: int = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
+
+# --- Bike rental and its GBFS feeds ----------------------------------------------------------
+BIKES_SYSTEM_ID: str = env.str("BIKES_SYSTEM_ID", default="circulate-bikes")
+BIKES_SYSTEM_NAME: str = env.str("BIKES_SYSTEM_NAME", default="Circulate Bikes")
+BIKES_TIMEZONE: str = env.str("BIKES_TIMEZONE", default="Europe/Tallinn")
+BIKES_OPENING_HOURS: str = env.str("BIKES_OPENING_HOURS", default="24/7")
+BIKES_FEED_CONTACT_EMAIL: str = env.str("BIKES_FEED_CONTACT_EMAIL", default="fleet@circulate.local")
+# Seconds a GBFS consumer may keep a feed: the station and vehicle status, and the rest.
+GBFS_REALTIME_TTL: int = env.int("GBFS_REALTIME_TTL", default=15)
+GBFS_STATIC_TTL: int = env.int("GBFS_STATIC_TTL", default=300)
+
+# --- Audit trail -------------------------------------------------------------------------
+# Entries older than this are removed by the daily audit.purge_expired_entries job.
+AUDIT_RETENTION_DAYS: int = env.int("AUDIT_RETENTION_DAYS", default=365)
 
 LOGGING = {
     "version": 1,

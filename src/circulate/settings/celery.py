@@ -57,4 +57,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "circulate.library.tasks.expire_reservations",
         "schedule": timedelta(minutes=15),
     },
+    "audit.purge_expired_entries": {
+        "task": "circulate.audit.tasks.purge_expired_entries",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "core.purge_idempotency_keys": {
+        "task": "circulate.core.tasks.purge_idempotency_keys",
+        "schedule": timedelta(hours=1),
+    },
+    "bikes.reprice_overdue": {
+        "task": "circulate.bikes.tasks.reprice_overdue",
+        "schedule": timedelta(minutes=1),
+    },
 }

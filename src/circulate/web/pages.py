@@ -10,6 +10,9 @@ class ConsolePage:
     title: str
     url_name: str
     summary: str
+    # Who sees the navbar link (roles.js audiences: a role, "staff", "signed-in"); empty: everyone.
+    # The page itself still answers everyone: the API decides what each caller may see and do.
+    audience: str = ""
 
 
 DOMAIN_PAGES: tuple[ConsolePage, ...] = (
@@ -22,5 +25,10 @@ DOMAIN_PAGES: tuple[ConsolePage, ...] = (
         "Relations",
         "web:library-relations",
         "For one book or one member: every linked object, grouped by relation kind.",
+    ),
+    ConsolePage(
+        "Bikes",
+        "web:bikes",
+        "Rent a bike by the minute: stations on a map, a ride with a timer, the price when you dock; the fleet.",
     ),
 )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/", ConsolePage.as_view(template_name="web/account.html"), name="account"),
     path("dev/outbox/", OutboxPage.as_view(), name="outbox"),
     path("library/", ConsolePage.as_view(template_name="web/library.html"), name="library"),
+    path("bikes/", ConsolePage.as_view(template_name="web/bikes.html"), name="bikes"),
     path(
         "library/relations/",
         ConsolePage.as_view(template_name="web/library_relations.html"),

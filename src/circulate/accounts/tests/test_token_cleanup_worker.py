@@ -9,13 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from celery import Celery
+from django.conf import settings
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from circulate.accounts import services
 from circulate.accounts.tasks import flush_expired_tokens
 from circulate.accounts.tests.factories import UserFactory
-from circulate.celery import app
 from circulate.core.testing import database_url_of_this_connection
 
 REPO = Path(__file__).resolve().parents[4]
@@ -70,28 +71,24 @@ def test_task_runs_in_a_separate_worker_process(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    original = dict(app.conf)
+    # A sender of its own, so that no broker connection cached by earlier tests points elsewhere.
+    sender = Celery("sender", broker=settings.CELERY_BROKER_URL, backend=settings.CELERY_RESULT_BACKEND)
+    if not os.environ.get("CELERY_BROKER_URL"):
+        sender.conf.broker_transport_options = {
+            "data_folder_in": str(var_dir / "celery" / "queue"),
+            "data_folder_out": str(var_dir / "celery" / "queue"),
+            "processed_folder": str(var_dir / "celery" / "processed"),
+            "control_folder": str(var_dir / "celery" / "control"),
+            "store_processed": False,
+        }
+        sender.conf.result_backend = f"file://{var_dir / 'celery' / 'results'}"
     try:
-        if not os.environ.get("CELERY_BROKER_URL"):
-            app.conf.broker_transport_options = {
-                "data_folder_in": str(var_dir / "celery" / "queue"),
-                "data_folder_out": str(var_dir / "celery" / "queue"),
-                "processed_folder": str(var_dir / "celery" / "processed"),
-                "control_folder": str(var_dir / "celery" / "control"),
-                "store_processed": False,
-            }
-            app.conf.result_backend = f"file://{var_dir / 'celery' / 'results'}"
-            app.__dict__.pop("backend", None)
-            app._local.__dict__.pop("backend", None)
         # when
-        result = flush_expired_tokens.delay()
+        result = sender.send_task(flush_expired_tokens.name)
         outcome = result.get(timeout=60)
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode()
-        app.conf.update({k: original[k] for k in ("broker_transport_options", "result_backend")})
-        app.__dict__.pop("backend", None)
-        app._local.__dict__.pop("backend", None)
     # then the worker (not this process) did the work
     assert outcome["worker_pid"] == worker.pid, output
     assert outcome["worker_pid"] != os.getpid()

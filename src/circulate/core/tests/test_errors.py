@@ -1,7 +1,10 @@
 """Every error answers the one JSON shape; bad input is never a 500."""
 
 import pytest
+from psycopg_pool import PoolTimeout
 from rest_framework.test import APIClient
+
+from circulate.core.errors import api_exception_handler
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("circulate.core.tests.urls")]
 
@@ -78,3 +81,17 @@ def test_server_error_under_api_is_json_500() -> None:
     response = client.get("/api/crash/")
     assert response.status_code == 500
     assert response.json()["code"] == "server_error"
+
+
+def test_a_database_pool_timeout_is_a_503_with_retry_after() -> None:
+    # when no pooled connection frees up in time
+    response = api_exception_handler(PoolTimeout("couldn't get a connection after 10.00 sec"), {})
+    # then the client is told to come back, in the one error shape
+    assert response is not None
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert response.data == {
+        "detail": "The server is busy; try again in a moment.",
+        "code": "server_busy",
+        "errors": {},
+    }

@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse
 
-from circulate.core.schema import error_response, request_example, response_example
+from circulate.core.schema import error_responses, request_example, response_example
 
 __all__ = ["errors", "request_example", "response_example"]
 
@@ -42,22 +42,15 @@ _ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     ),
 }
 
-_DESCRIPTIONS = {
-    400: "Invalid input, listed per field.",
-    401: "No or invalid bearer token.",
-    403: "The caller may not do this.",
-    404: "Unknown, inactive, or not visible to the caller.",
-    409: "Refused by a rule of the library (the detail says why).",
-}
-
 
 def errors(*statuses: int, conflict: str | None = None) -> dict[int, OpenApiResponse]:
     """Error responses in the one error shape; ``conflict`` describes the 409 reasons."""
-    responses = {}
-    for status in (*statuses, 401):
-        description = conflict if status == 409 and conflict else _DESCRIPTIONS[status]
-        responses[status] = error_response(status, _ERROR_EXAMPLES[status], description=description)
-    return responses
+    return error_responses(
+        *statuses,
+        examples=_ERROR_EXAMPLES,
+        descriptions={409: "Refused by a rule of the library (the detail says why)."},
+        conflict=conflict,
+    )
 
 
 AUTHOR_EXAMPLE = {

@@ -7,21 +7,16 @@ raise 403/409 with a clear message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from circulate.accounts.models import User
-from circulate.core.api import InputOutputSerializerMixin
+from circulate.core.api import ServiceCrudViewSet, ServiceViewSet
 from circulate.library import filters, selectors, services
 from circulate.library.api import docs
 from circulate.library.api.docs import errors, request_example, response_example
@@ -41,65 +36,6 @@ from circulate.library.api.serializers import (
     ReservationSerializer,
 )
 from circulate.library.models import Author, Book, Loan, Member, MembershipTier, Reservation
-
-
-class LibraryViewSet(InputOutputSerializerMixin, viewsets.GenericViewSet[Any]):
-    """Shared plumbing: integer ids only, django-filter for lists, read-back through the selector."""
-
-    lookup_value_regex = r"\d+"
-    filter_backends = [DjangoFilterBackend]
-
-    @property
-    def actor(self) -> User:
-        """The signed-in user (every library endpoint requires authentication)."""
-        user = self.request.user
-        assert isinstance(user, User)
-        return user
-
-    def valid_input(self, *, partial: bool = False) -> dict[str, Any]:
-        serializer = self.get_input_serializer(data=self.request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def object_id(self) -> int:
-        """The visible row's id from the URL (404 when the caller may not see it)."""
-        return int(self.get_object().pk)
-
-    def render(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
-        instance = self.get_queryset().get(pk=pk)
-        return Response(self.get_serializer(instance).data, status=status_code)
-
-
-class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LibraryViewSet):
-    """List, read, create, edit and remove through one service per write.
-
-    Subclasses name the services (wrapped in ``staticmethod``) and the keyword that
-    carries the row's id; every write goes through ``services``, never ``save()``.
-    """
-
-    create_service: Callable[..., Any]
-    update_service: Callable[..., Any]
-    delete_service: Callable[..., Any]
-    id_argument: str
-    # PATCH may send only some fields; False where every write needs the whole input.
-    partial_update_allowed = True
-
-    def create(self, request: Request) -> Response:
-        instance = self.create_service(actor=self.actor, **self.valid_input())
-        return self.render(instance.pk, status_code=status.HTTP_201_CREATED)
-
-    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
-        row_id = {self.id_argument: self.object_id()}
-        instance = self.update_service(actor=self.actor, **row_id, **self.valid_input(partial=partial))
-        return self.render(instance.pk)
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk, partial=self.partial_update_allowed)
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        self.delete_service(actor=self.actor, **{self.id_argument: self.object_id()})
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
 
 # --- Authors ---------------------------------------------------------------------------------------
 
@@ -136,7 +72,7 @@ class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Library
         summary="Remove an author (librarians; soft delete)", responses={204: None, **errors(403, 404)}
     ),
 )
-class AuthorViewSet(CatalogueViewSet):
+class AuthorViewSet(ServiceCrudViewSet):
     serializer_class = AuthorSerializer
     input_serializer_class = AuthorInputSerializer
     filterset_class = filters.AuthorFilter
@@ -214,7 +150,7 @@ BOOK_INPUT_EXAMPLE = {
         responses={204: None, **errors(403, 404, 409, conflict="Copies of the book are on loan.")},
     ),
 )
-class BookViewSet(CatalogueViewSet):
+class BookViewSet(ServiceCrudViewSet):
     serializer_class = BookSerializer
     input_serializer_class = BookInputSerializer
     filterset_class = filters.BookFilter
@@ -262,7 +198,7 @@ class BookViewSet(CatalogueViewSet):
     ),
     retrieve=extend_schema(summary="Read a membership tier", responses={200: MembershipTierSerializer, **errors(404)}),
 )
-class MembershipTierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LibraryViewSet):
+class MembershipTierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
     serializer_class = MembershipTierSerializer
     queryset = MembershipTier.objects.none()
 
@@ -323,7 +259,7 @@ MEMBER_INPUT_EXAMPLE = {
         responses={204: None, **errors(403, 404, 409, conflict="The member still has unreturned loans.")},
     ),
 )
-class MemberViewSet(CatalogueViewSet):
+class MemberViewSet(ServiceCrudViewSet):
     serializer_class = MemberSerializer
     input_serializer_class = MemberInputSerializer
     filterset_class = filters.MemberFilter
@@ -429,7 +365,7 @@ LOAN_CONFLICTS = (
         ],
     ),
 )
-class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LibraryViewSet):
+class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
     serializer_class = LoanSerializer
     input_serializer_class = LoanInputSerializer
     filterset_class = filters.LoanFilter
@@ -504,7 +440,7 @@ RESERVATION_CONFLICTS = (
         ],
     ),
 )
-class ReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LibraryViewSet):
+class ReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
     serializer_class = ReservationSerializer
     input_serializer_class = ReservationInputSerializer
     filterset_class = filters.ReservationFilter

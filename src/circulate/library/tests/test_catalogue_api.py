@@ -411,3 +411,22 @@ def test_a_cover_image_is_uploaded_with_multipart(auth_client, settings, tmp_pat
     assert created.json()["cover"].startswith("http://testserver/media/library/covers/cover")
     assert refused.status_code == 400
     assert set(refused.json()["errors"]) == {"cover"}
+
+
+def test_a_scanned_isbn_finds_its_book_and_a_card_number_its_member(auth_client) -> None:  # type: ignore[no-untyped-def]
+    # given a book known by its ISBN-13 and a member known by their card number
+    librarian = make_librarian()
+    book = BookFactory(isbn="9780553383041")
+    BookFactory()
+    member = member_with_card()
+    member_with_card()
+    client = auth_client(librarian)
+    # when / then: the ISBN-10 form, with hyphens, finds the same book
+    found = client.get(f"{API}/books/", {"isbn": "0-553-38304-3"}).json()["results"]
+    assert [row["id"] for row in found] == [book.pk]
+    number = member.card.number.lower()
+    assert [row["id"] for row in client.get(f"{API}/members/", {"card": number}).json()["results"]] == [member.pk]
+    # and a malformed ISBN is a 400 naming the parameter
+    refused = client.get(f"{API}/books/", {"isbn": "12345"})
+    assert refused.status_code == 400
+    assert "isbn" in refused.json()["errors"]

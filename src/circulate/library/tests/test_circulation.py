@@ -15,6 +15,7 @@ from circulate.library.errors import (
     AlreadyReservedError,
     CardExpiredError,
     CardMissingError,
+    CopiesOnLoanError,
     HoldLimitReachedError,
     LoanClosedError,
     LoanLimitReachedError,
@@ -339,7 +340,7 @@ def test_closing_a_membership_cancels_holds_and_needs_books_back(librarian) -> N
     services.reserve_book(actor=librarian, book_id=book.pk, member_id=member.pk)
     loan = services.issue_loan(actor=librarian, book_id=BookFactory().pk, member_id=member.pk)
     # when / then
-    with pytest.raises(services.CopiesOnLoanError):
+    with pytest.raises(CopiesOnLoanError):
         services.delete_member(actor=librarian, member_id=member.pk)
     services.return_loan(actor=librarian, loan_id=loan.pk)
     services.delete_member(actor=librarian, member_id=member.pk)

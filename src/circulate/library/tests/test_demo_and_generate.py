@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from circulate.accounts import demo as accounts_demo
 from circulate.accounts.models import User
@@ -73,3 +74,14 @@ def test_generate_library_adds_consistent_books_and_can_run_again() -> None:
     for row in Book.objects.all():
         assert row.likes_count == Like.objects.filter(book=row).count()
         assert row.copies_available == row.copies_total
+
+
+@pytest.mark.postgres
+def test_generate_library_analyzes_what_it_loaded() -> None:
+    # when
+    call_command("generate_library", books=300, authors=40, members=10, batch_size=100, stdout=StringIO())
+    # then the planner knows the new sizes without waiting for autovacuum
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname IN ('library_book', 'library_author')")
+        estimates = dict(cursor.fetchall())
+    assert estimates == {"library_book": 300, "library_author": 40}

@@ -12,6 +12,7 @@ from django.db import transaction
 from circulate.accounts.roles import LIBRARIAN
 from circulate.accounts.tests.factories import UserFactory
 from circulate.library import services
+from circulate.library.services import _access, catalogue
 from circulate.library.tests.factories import AuthorFactory, BookFactory, make_librarian, member_with_card
 from circulate.realtime import audience
 from circulate.realtime.models import Event
@@ -36,7 +37,9 @@ def published(monkeypatch: pytest.MonkeyPatch) -> list[Published]:
         real_publish(event_type, payload, audience=audience, actor=actor)
         transaction.on_commit(lambda: seen.append(Published(event_type, payload, audience)))
 
-    monkeypatch.setattr(services, "publish", record)
+    # Each services module imported ``publish`` by name; patch it wherever it is used.
+    for module in (_access, catalogue):
+        monkeypatch.setattr(module, "publish", record)
     return seen
 
 

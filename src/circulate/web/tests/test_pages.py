@@ -25,6 +25,7 @@ PAGES = [
     "web:account",
     "web:library",
     "web:library-relations",
+    "web:bikes",
 ]
 
 

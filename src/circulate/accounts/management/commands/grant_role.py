@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from circulate.accounts import services
 from circulate.accounts.models import User
 from circulate.accounts.roles import ALL_ROLES
+from circulate.core.context import acting_as
 from circulate.core.errors import DomainError
 
 
@@ -25,10 +26,11 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user with e-mail {email}.")
         try:
-            if revoke:
-                services.revoke_role(user=user, role=role)
-            else:
-                services.grant_role(user=user, role=role)
+            with acting_as("command:grant_role"):
+                if revoke:
+                    services.revoke_role(user=user, role=role)
+                else:
+                    services.grant_role(user=user, role=role)
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         self.stdout.write(self.style.SUCCESS(f"{'Revoked' if revoke else 'Granted'} {role} for {user.email}."))

@@ -9,6 +9,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from circulate.core.context import acting_as
+
 
 class Command(BaseCommand):
     help = "Create demo users and each domain's demo data (safe to run again)."
@@ -26,7 +28,7 @@ class Command(BaseCommand):
                 if exc.name != f"{config.name}.demo":
                     raise
                 continue
-            with transaction.atomic():
+            with transaction.atomic(), acting_as("command:seed_demo"):
                 summary = module.seed()
             self.stdout.write(f"{label}: {summary}")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

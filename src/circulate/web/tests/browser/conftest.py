@@ -11,14 +11,17 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from circulate.accounts.tests.factories import DEFAULT_PASSWORD
 from circulate.core.asgi_server import free_loopback_port, running_asgi_server
 from circulate.core.testing import database_url_of_this_connection
+from circulate.library.models import MembershipTier
 
 REPO = Path(__file__).resolve().parents[5]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -31,6 +34,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 30_000
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+PHONE = {"width": 390, "height": 844}
+# axe-core impacts that fail a test; "moderate" and "minor" findings are reported, not fatal.
+BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture(scope="module")
@@ -91,16 +98,27 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 def new_page(browser: Browser, server_url: str) -> Iterator[Callable[..., Page]]:
     """``new_page()``: a page in a fresh browser context (its own storage, like a second person).
 
-    An uncaught JavaScript error on any page fails the test.
+    An uncaught JavaScript error on any page fails the test, and so does any request to a host
+    other than this machine (the console and the docs must work offline: no CDN, no web fonts).
     """
     contexts: list[BrowserContext] = []
     script_errors: list[str] = []
+    outside: list[str] = []
     expect.set_options(timeout=TIMEOUT_MS)
 
+    def stay_on_this_machine(route: Route) -> None:
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK_HOSTS:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
     def make(*, phone: bool = False) -> Page:
-        viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+        viewport = PHONE if phone else {"width": 1280, "height": 900}
         context = browser.new_context(base_url=server_url, viewport=viewport)
         context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", stay_on_this_machine)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: script_errors.append(f"{page.url}: {error}"))
@@ -110,6 +128,7 @@ def new_page(browser: Browser, server_url: str) -> Iterator[Callable[..., Page]]
     for context in contexts:
         context.close()
     assert script_errors == [], "uncaught JavaScript errors"
+    assert outside == [], "requests left the machine"
 
 
 def sign_in(page: Page, login: str, password: str = DEFAULT_PASSWORD) -> None:
@@ -123,6 +142,33 @@ def sign_in(page: Page, login: str, password: str = DEFAULT_PASSWORD) -> None:
     except PlaywrightTimeoutError:
         raise AssertionError(f"sign-in failed: {page.locator('#sign-in-outcome').text_content()}") from None
     expect(page.locator("#nav-user")).to_be_visible()
+
+
+def isbn13(serial: int) -> str:
+    """A valid ISBN-13 (978 prefix) for a serial number."""
+    body = f"978{serial:09d}"
+    check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body)) % 10) % 10
+    return f"{body}{check}"
+
+
+def standard_tier() -> MembershipTier:
+    # Transactional tests empty the tables, so the tier the migration creates may be gone.
+    tier, _ = MembershipTier.objects.update_or_create(
+        name="Standard", defaults={"is_default": True, "loan_limit": 3, "loan_period_days": 14}
+    )
+    return tier
+
+
+def assert_accessible(page: Page, what: str) -> None:
+    """axe-core finds no serious or critical accessibility violation on the page as it is now."""
+    results = Axe().run(page)
+    blocking = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(str(node["target"]) for node in violation["nodes"][:5])
+        for violation in results.response["violations"]
+        if violation["impact"] in BLOCKING_IMPACTS
+    ]
+    assert blocking == [], f"accessibility violations on {what}:\n" + "\n".join(blocking)
 
 
 def screenshot(page: Page, name: str) -> None:

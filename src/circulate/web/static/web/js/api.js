@@ -71,8 +71,8 @@ export function refreshAccess() {
   return refreshing;
 }
 
-async function send(method, path, body, token) {
-  const headers = { Accept: "application/json" };
+async function send(method, path, body, token, extraHeaders = {}) {
+  const headers = { Accept: "application/json", ...extraHeaders };
   if (body !== undefined && body !== null) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
@@ -95,17 +95,43 @@ async function send(method, path, body, token) {
       data = { detail: text.slice(0, 300) };
     }
   }
-  return { ok: response.ok, status: response.status, statusText: response.statusText, data, method, path };
+  return {
+    ok: response.ok,
+    status: response.status,
+    statusText: response.statusText,
+    data,
+    method,
+    path,
+    replayed: response.headers.get("Idempotent-Replayed") === "true",
+  };
 }
 
-// Call the API. Resolves to {ok, status, statusText, data, method, path}; never throws.
-export async function api(method, path, body = undefined, { auth = true } = {}) {
+// Call the API. Resolves to {ok, status, statusText, data, method, path, replayed}; never throws.
+export async function api(method, path, body = undefined, { auth = true, headers = {} } = {}) {
   const token = auth ? getSession()?.access : null;
-  const result = await send(method, path, body, token);
+  const result = await send(method, path, body, token, headers);
   if (result.status === 401 && auth && getSession()?.refresh) {
-    if (await refreshAccess()) return send(method, path, body, getSession().access);
+    if (await refreshAccess()) return send(method, path, body, getSession().access, headers);
   }
   return result;
+}
+
+// crypto.randomUUID exists only on HTTPS and localhost; getRandomValues everywhere.
+function randomKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+// An action that must not happen twice (starting or finishing a ride): one Idempotency-Key per
+// intent, reused when the network fails and the person presses the button again.
+export function idempotentAction() {
+  let key = null;
+  return async (method, path, body) => {
+    key ??= randomKey();
+    const result = await api(method, path, body, { headers: { "Idempotency-Key": key } });
+    if (result.status !== 0) key = null; // an answer arrived: the next press is a new intent
+    return result;
+  };
 }
 
 // A query string from an object, leaving out empty values.

@@ -3,6 +3,7 @@
 
 import { api, clearSession, getSession, saveSession } from "./api.js";
 import { startNotifications } from "./notifications.js";
+import { showFor } from "./roles.js";
 import { h } from "./ui.js";
 
 const ACCOUNT_URL = "/account/";
@@ -35,6 +36,9 @@ function render() {
   if (!area) return;
   const session = getSession();
   const user = session?.access ? session.user : null;
+  // Staff-only links (dev outbox, admin, audit) only for staff; the pages themselves still ask the API.
+  const nav = document.querySelector(".navbar nav");
+  if (nav) showFor(user, nav);
   // A refreshed token keeps the same user: leave the navbar and its WebSocket alone.
   const key = user ? JSON.stringify([user.id, user.username, user.roles, user.email_verified_at]) : "";
   if (key === renderedFor) return;

@@ -1,5 +1,10 @@
 // The navbar bell: a WebSocket to /ws/notifications/ keeps the unread counter live,
 // a toast names each new event, and opening the list marks everything seen.
+//
+// Nothing is missed while the socket is down: before the first connect the newest event's
+// sequence number is read from the REST API, and every (re)connect asks the server to replay
+// what came after the last event this page saw (?after=). The server sends the replay first,
+// then the unread count; replayed events join the open panel marked "while offline".
 
 import { api, getSession, refreshAccess } from "./api.js";
 import { h, toast, when } from "./ui.js";
@@ -34,13 +39,16 @@ export function describeEvent(event) {
 function socketUrl(token, after) {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   const params = new URLSearchParams({ token });
-  if (after) params.set("after", String(after));
+  if (after !== null) params.set("after", String(after));
   return `${scheme}://${window.location.host}/ws/notifications/?${params}`;
 }
 
 export function startNotifications({ bell, badge, panel, list }) {
   let socket = null;
-  let lastSeq = 0;
+  let lastSeq = null; // the newest event this page knows of; null until read from the API
+  const delivered = new Set(); // events already shown (a replayed event may also arrive live)
+  let replaying = false;
+  let missed = [];
   let retry = 0;
   let stopped = false;
   let timer = null;
@@ -52,21 +60,41 @@ export function startNotifications({ bell, badge, panel, list }) {
     bell.classList.toggle("has-unread", count > 0);
   }
 
-  function item(event) {
+  function item(event, { offline = false } = {}) {
     return h(
       "li",
-      { dataset: { seq: String(event.seq) }, class: event.unread ? "unread" : null },
-      event.unread ? h("span", { class: "tag yes" }, "new") : null,
+      { dataset: { seq: String(event.seq) }, class: event.unread || offline ? "unread" : null },
+      event.unread || offline ? h("span", { class: "tag yes" }, "new") : null,
       " ",
       h("strong", {}, describeEvent(event)),
       h("span", { class: "muted" }, ` · ${event.type} · ${when(event.at)}`),
+      offline ? h("span", { class: "tag" }, "while offline") : null,
     );
   }
 
-  function connect() {
+  function deliver(event, { offline }) {
+    if (typeof event.seq === "number") {
+      if (delivered.has(event.seq)) return;
+      delivered.add(event.seq);
+      lastSeq = Math.max(lastSeq ?? 0, event.seq);
+    }
+    if (!offline) toast(describeEvent(event));
+    window.dispatchEvent(new CustomEvent("circulate:event", { detail: event }));
+    if (!panel.hidden) list.querySelector(":scope > li.muted")?.remove();
+    if (!panel.hidden) list.prepend(item(event, { offline }));
+  }
+
+  async function connect() {
     const token = getSession()?.access;
     if (!token || stopped) return;
+    if (lastSeq === null) {
+      const newest = await api("GET", "/api/notifications/?page_size=1");
+      if (stopped) return;
+      lastSeq = newest.ok ? newest.data.results?.[0]?.seq ?? 0 : null;
+    }
     socket = new WebSocket(socketUrl(token, lastSeq));
+    replaying = lastSeq !== null;
+    missed = [];
     socket.addEventListener("open", () => {
       retry = 0;
       bell.dataset.live = "true";
@@ -80,15 +108,17 @@ export function startNotifications({ bell, badge, panel, list }) {
       }
       if (data.type === "unread") {
         setCount(Number(data.count) || 0);
+        if (replaying) {
+          // The replay is over: name what arrived while this page was offline.
+          replaying = false;
+          const fresh = missed.filter((event) => !delivered.has(event.seq));
+          for (const event of fresh) deliver(event, { offline: true });
+          if (fresh.length) toast(`${fresh.length} notification${fresh.length === 1 ? "" : "s"} arrived while you were offline`);
+        }
         return;
       }
-      if (typeof data.seq === "number") {
-        if (data.seq <= lastSeq) return;
-        lastSeq = data.seq;
-      }
-      toast(describeEvent(data));
-      window.dispatchEvent(new CustomEvent("circulate:event", { detail: data }));
-      if (!panel.hidden) list.prepend(item(data));
+      if (replaying) missed.push(data);
+      else deliver(data, { offline: false });
     });
     socket.addEventListener("close", async (event) => {
       bell.dataset.live = "false";
@@ -113,7 +143,8 @@ export function startNotifications({ bell, badge, panel, list }) {
     const events = result.data?.results || [];
     list.replaceChildren(...(events.length ? events.map(item) : [h("li", { class: "muted" }, "Nothing yet.")]));
     const newest = events.reduce((max, event) => Math.max(max, event.seq || 0), 0);
-    lastSeq = Math.max(lastSeq, newest);
+    for (const event of events) delivered.add(event.seq);
+    lastSeq = Math.max(lastSeq ?? 0, newest);
     const seen = await api("POST", "/api/notifications/mark-seen/", newest ? { seq: newest } : {});
     if (seen.ok) setCount(typeof seen.data?.count === "number" ? seen.data.count : 0);
   }

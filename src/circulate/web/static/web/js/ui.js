@@ -75,6 +75,27 @@ export function outcome(target, result, success = "") {
   return message;
 }
 
+// An answer as a paragraph: green for a success, red for a refusal, read out by screen readers.
+export function answerNode(message, ok) {
+  return h("p", { class: `outcome ${ok ? "ok" : "error"}`, role: ok ? "status" : "alert" }, message);
+}
+
+// Shows an action's answer right beside the control that started it (in its table cell,
+// form or fieldset), and in the page's API log.
+export function answer(control, result, success = "") {
+  const message = report(result, success);
+  const holder = control.closest("td, form, fieldset, .answer-host") || control.parentElement;
+  let node = holder.querySelector(":scope > .outcome");
+  if (!node) {
+    node = h("p", { class: "outcome" });
+    holder.append(node);
+  }
+  node.textContent = message;
+  node.className = `outcome ${result.ok ? "ok" : "error"}`;
+  node.setAttribute("role", result.ok ? "status" : "alert");
+  return message;
+}
+
 export function toast(text, kind = "info") {
   let region = document.getElementById("toasts");
   if (!region) {
@@ -102,6 +123,13 @@ export async function busy(button, action) {
   } finally {
     if (button) button.disabled = false;
   }
+}
+
+// A small button for a table row; it is disabled while its action runs.
+export function actionButton(text, onClick, attrs = {}) {
+  const node = h("button", { type: "button", class: "small secondary", ...attrs }, text);
+  node.addEventListener("click", () => busy(node, () => onClick(node)));
+  return node;
 }
 
 // Fills a table body; each cell carries its column's name, shown on narrow screens.

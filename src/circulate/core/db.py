@@ -1,0 +1,21 @@
+"""Database helpers shared by every domain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, models
+
+
+def analyze(tables: Iterable[type[models.Model]]) -> None:
+    """Refresh the planner's statistics of these tables after a bulk load.
+
+    Without it PostgreSQL plans with the row counts it saw before the load (after 100,000
+    books it expected 1,454 authors instead of 20,019 and hashed the whole author table to
+    find one book's authors), so a benchmark run right after a load measures plans production
+    would not use. Autovacuum gets there eventually; a bulk import should not wait for it.
+    """
+    statement = "ANALYZE TABLE {}" if connection.vendor == "mysql" else "ANALYZE {}"
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(statement.format(connection.ops.quote_name(model._meta.db_table)))

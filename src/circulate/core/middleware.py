@@ -1,0 +1,47 @@
+"""Request middleware shared by every domain."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from circulate.core import context
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address, trusting exactly ``NUM_PROXIES`` entries of X-Forwarded-For (as throttling does)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if settings.NUM_PROXIES and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        address = hops[-min(settings.NUM_PROXIES, len(hops))]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+class RequestContextMiddleware:
+    """Give each request an id and bind it, with the client's address, to the execution context.
+
+    The id comes from the ``X-Request-ID`` header when a trusted proxy sets it
+    (``TRUST_REQUEST_ID_HEADER``, on when ``NUM_PROXIES`` > 0), else it is generated.
+    It is answered in the same header and stored on every audit entry the request writes.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        offered = request.headers.get(REQUEST_ID_HEADER) if settings.TRUST_REQUEST_ID_HEADER else None
+        request_id = context.valid_request_id(offered) or context.new_request_id()
+        request.request_id = request_id  # type: ignore[attr-defined]
+        with context.bound(request_id=request_id, client_ip=client_address(request), actor_label=context.SYSTEM):
+            response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
