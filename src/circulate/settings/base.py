@@ -196,6 +196,9 @@ TRUST_REQUEST_ID_HEADER: bool = env.bool("TRUST_REQUEST_ID_HEADER", default=NUM_
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if NUM_PROXIES else ["REMOTE_ADDR"]
 
 # --- REST framework ---------------------------------------------------------------------
+# Lists count exactly up to this many rows; above it PostgreSQL answers its planner's
+# estimate with ``count_is_estimate: true`` (core/pagination.py). 0 always counts exactly.
+PAGINATION_EXACT_COUNT_LIMIT = env.int("PAGINATION_EXACT_COUNT_LIMIT", default=10_000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
