@@ -31,4 +31,10 @@ DOMAIN_PAGES: tuple[ConsolePage, ...] = (
         "web:bikes",
         "Rent a bike by the minute: stations on a map, a ride with a timer, the price when you dock; the fleet.",
     ),
+    ConsolePage(
+        "Audit",
+        "web:audit",
+        "Staff: every recorded change, who made it and what changed, filtered by action, object, actor or request.",
+        audience="staff",
+    ),
 )

@@ -26,6 +26,7 @@ PAGES = [
     "web:library",
     "web:library-relations",
     "web:bikes",
+    "web:audit",
 ]
 
 
@@ -106,6 +107,7 @@ def test_every_form_control_has_a_label() -> None:
         "web:account",
         "web:library",
         "web:library-relations",
+        "web:audit",
     ]:
         html = Client().get(reverse(name)).content.decode()
         # when we look at each visible control

@@ -1,9 +1,23 @@
 // For one book or one member, the linked objects of every relation kind, read through the API.
 
 import { api, currentUser, query } from "./api.js";
+import { entryRow } from "./audit-entries.js";
+import { PagedTable } from "./paged-table.js";
+import { isStaff, loadProfile, showFor } from "./roles.js";
 import { $, formValues, h, options, outcome, report, requireSignIn, when } from "./ui.js";
 
 const BASE = "/api/library";
+
+// Staff see the object's history from the audit trail under its relations.
+let history = null;
+
+async function showHistory(ref) {
+  if (!history) return;
+  history.fixed = { object: ref };
+  history.first();
+  $("#history-link").href = `/audit/?audit.object=${encodeURIComponent(ref)}`;
+  await history.load();
+}
 
 async function list(path) {
   const result = await api("GET", path);
@@ -47,6 +61,7 @@ async function showBook(id) {
     list(`${BASE}/reservations/${query({ book: id, page_size: 100 })}`),
   ]);
   $("#relations-title").textContent = `Book: ${book.title}`;
+  showHistory(`library.book:${id}`);
   const authors = { items: (book.authors || []).map((author) => (typeof author === "object" ? author : { id: author })) };
   const addedBy = { items: book.added_by ? [book.added_by] : [] };
   $("#relations").replaceChildren(
@@ -82,6 +97,7 @@ async function showMember(id) {
   ]);
   report(card);
   $("#relations-title").textContent = `Member: ${member.name}`;
+  showHistory(`library.member:${id}`);
   const books = new Map();
   for (const loan of loans.items) books.set(loan.book, { id: loan.book, title: loan.book_title });
   $("#relations").replaceChildren(
@@ -135,6 +151,11 @@ async function fillChoices() {
 }
 
 if (requireSignIn()) {
+  const user = await loadProfile();
+  showFor(user, document.querySelector("main"));
+  if (isStaff(user)) {
+    history = new PagedTable($('[data-table="history"]'), { path: "/api/audit/", cursor: true, row: (entry) => entryRow(entry), empty: "No recorded changes." });
+  }
   $("#relations-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const { book, member } = formValues(event.target);

@@ -8,6 +8,10 @@
 //   <nav class="pager"></nav>
 // A row action answers beside its button: note(id, result, success) keeps the answer for that
 // row, and the row is rendered again from the API's fresh data (reload() or updateRow()).
+//
+// A list with cursor pagination (no count, e.g. the audit trail) passes `cursor: true`: the
+// pager then follows the API's next / previous links ("Older" / "Newer") and the URL keeps the
+// cursor (?audit.cursor=...) instead of a page number.
 
 import { api, query } from "./api.js";
 import { answerNode, fillTable, h, report } from "./ui.js";
@@ -18,7 +22,7 @@ const PAGE_SIZES = [5, 10, 20, 50, 100];
 const PHONE = window.matchMedia("(max-width: 40rem)");
 
 export class PagedTable {
-  constructor(root, { path, row, empty = "Nothing here.", pageSize = PHONE.matches ? 5 : 20, fixed = {}, toQuery = (filters) => filters }) {
+  constructor(root, { path, row, empty = "Nothing here.", pageSize = PHONE.matches ? 5 : 20, fixed = {}, toQuery = (filters) => filters, cursor = false }) {
     this.root = root;
     this.name = root.dataset.table;
     this.path = path;
@@ -36,6 +40,8 @@ export class PagedTable {
     this.defaults = this.form ? this.filters() : {};
     const saved = paramsWithPrefix(this.name);
     this.page = Number(saved.page) || 1;
+    this.cursorMode = cursor;
+    this.cursor = cursor ? saved.cursor || null : null;
     this.pageSize = PAGE_SIZES.includes(Number(saved.page_size)) ? Number(saved.page_size) : pageSize;
     this.defaultPageSize = pageSize;
     if (this.form) {
@@ -46,14 +52,14 @@ export class PagedTable {
       }
       this.form.addEventListener("submit", (event) => {
         event.preventDefault();
-        this.page = 1;
+        this.first();
         this.notes.clear();
         this.load();
       });
       this.form.addEventListener("reset", () => {
         setTimeout(() => {
           for (const element of this.form.elements) if (element.type === "hidden") element.value = "";
-          this.page = 1;
+          this.first();
           this.load();
         });
       });
@@ -75,7 +81,13 @@ export class PagedTable {
   setFilter(name, value) {
     const element = this.form?.elements[name];
     if (element) element.value = value ?? "";
+    this.first();
+  }
+
+  // Back to the first page (or the newest entries of a cursor list).
+  first() {
     this.page = 1;
+    this.cursor = null;
   }
 
   remember(filters) {
@@ -85,6 +97,7 @@ export class PagedTable {
       if (value !== this.defaults[key]) state[`${this.name}.${key}`] = value;
     }
     state[`${this.name}.page`] = this.page > 1 ? this.page : null;
+    state[`${this.name}.cursor`] = this.cursor;
     state[`${this.name}.page_size`] = this.pageSize !== this.defaultPageSize ? this.pageSize : null;
     writeParams(state);
   }
@@ -93,10 +106,11 @@ export class PagedTable {
     const filters = this.filters();
     this.remember(filters);
     const base = typeof this.path === "function" ? this.path() : this.path;
-    const params = { ...this.fixed, ...this.toQuery(filters), page: this.page, page_size: this.pageSize };
+    const position = this.cursorMode ? { cursor: this.cursor } : { page: this.page };
+    const params = { ...this.fixed, ...this.toQuery(filters), ...position, page_size: this.pageSize };
     const result = await api("GET", `${base}${query(params)}`);
-    if (result.status === 404 && this.page > 1) {
-      this.page = 1; // the list shrank under this page (or the URL named a page past the last)
+    if (result.status === 404 && (this.page > 1 || this.cursor)) {
+      this.first(); // the list shrank under this page (or the URL named a page past the last, or a stale cursor)
       return this.load();
     }
     if (!result.ok) {
@@ -156,6 +170,10 @@ export class PagedTable {
   }
 
   renderCaption(data) {
+    if (this.cursorMode) {
+      this.caption.textContent = this.items.length ? `${this.items.length} shown, newest first` : "None found";
+      return;
+    }
     const count = data.count ?? this.items.length;
     const about = data.count_is_estimate ? "about " : "";
     const first = this.items.length ? (this.page - 1) * this.pageSize + 1 : 0;
@@ -178,8 +196,22 @@ export class PagedTable {
     );
     size.addEventListener("change", () => {
       this.pageSize = Number(size.value);
+      this.cursor = null;
       go(1);
     });
+    if (this.cursorMode) {
+      const follow = (link) => {
+        this.cursor = link ? new URL(link, window.location.origin).searchParams.get("cursor") : null;
+        this.notes.clear();
+        this.load();
+      };
+      this.pager.replaceChildren(
+        h("button", { type: "button", class: "small secondary", disabled: !data.previous, onclick: () => follow(data.previous) }, "Newer"),
+        h("button", { type: "button", class: "small secondary", disabled: !data.next, onclick: () => follow(data.next) }, "Older"),
+        size,
+      );
+      return;
+    }
     this.pager.replaceChildren(
       h("button", { type: "button", class: "small secondary", disabled: !data.previous, onclick: () => go(this.page - 1) }, "Previous"),
       h("span", { class: "muted", "aria-live": "polite" }, data.count_is_estimate ? `Page ${this.page}` : `Page ${this.page} of ${pages}`),
