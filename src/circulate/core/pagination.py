@@ -26,12 +26,20 @@ from rest_framework import pagination
 from rest_framework.response import Response
 
 
+def countable(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The rows of ``queryset`` without what counting them does not need: its order and its
+    annotated columns (a per-row subquery such as ``liked_by_me`` would otherwise run for
+    every row counted). A ``DISTINCT`` query keeps its columns, which decide what is distinct."""
+    queryset = queryset.order_by()
+    return queryset if queryset.query.distinct else queryset.values("pk")
+
+
 def planner_row_estimate(queryset: QuerySet[Any]) -> int | None:
     """PostgreSQL's estimate of how many rows ``queryset`` returns, without running it."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
-    sql, params = queryset.order_by().query.sql_with_params()
+    sql, params = countable(queryset).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         row = cursor.fetchone()
@@ -70,7 +78,7 @@ class BoundedCountPaginator(Paginator):
         limit = self.exact_count_limit
         if not isinstance(queryset, QuerySet) or connections[queryset.db].vendor != "postgresql" or limit <= 0:
             return super().count
-        bounded = queryset.order_by()[: limit + 1].count()
+        bounded = countable(queryset)[: limit + 1].count()
         if bounded <= limit:
             return bounded
         estimate = planner_row_estimate(queryset)

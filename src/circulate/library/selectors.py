@@ -1,7 +1,7 @@
 """Reads shared by the API, the tasks and the services: who sees what, and list querysets.
 
 Every list is built so that it runs a constant number of queries: foreign keys by
-``select_related``, authors by one prefetch, ``liked_by_me`` and a hold's queue
+``select_related`` where a row shows the related object, authors by one prefetch, ``liked_by_me`` and a hold's queue
 ``position`` by correlated subqueries.
 """
 
@@ -50,11 +50,9 @@ def books_for(*, user: UserLike | None) -> QuerySet[Book]:
         liked_by_me = Exists(Like.objects.filter(book_id=OuterRef("pk"), member__user_id=user.pk))
     else:
         liked_by_me = Value(False, output_field=BooleanField())
-    return (
-        Book.objects.select_related("added_by")
-        .prefetch_related(Prefetch("authors", queryset=Author.objects.order_by("name", "id")))
-        .annotate(liked_by_me=liked_by_me)
-    )
+    # Only what the list shows: ``added_by`` is rendered as its id, and an author as id and name.
+    authors = Author.objects.only("id", "name").order_by("name", "id")
+    return Book.objects.prefetch_related(Prefetch("authors", queryset=authors)).annotate(liked_by_me=liked_by_me)
 
 
 def tiers() -> QuerySet[MembershipTier]:
