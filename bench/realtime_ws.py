@@ -11,6 +11,12 @@ channel layer, and prints p50 / p99 / max.
     python -m bench.realtime_ws                       # 500 clients, both layers
     python -m bench.realtime_ws --clients 200 --layer memory
     python -m bench.realtime_ws --layer redis --redis-url redis://127.0.0.1:6379/3
+    python -m bench.realtime_ws --layer redis --workers 2 --clients 2000   # the production WebSocket tier
+
+With ``--workers N`` the server is the production WebSocket tier instead: gunicorn with
+``deploy/gunicorn_ws.conf.py`` and N uvicorn workers (``WS_CONCURRENCY``), which share the
+sockets; only the Redis layer carries an event from the worker that took the POST to the
+sockets held by the others, so N > 1 needs ``--layer redis``.
 
 Only loopback addresses are used: the server binds 127.0.0.1 and the Redis and
 database URLs must point at this machine.
@@ -37,7 +43,7 @@ from urllib.parse import urlsplit
 import redis
 from websockets.asyncio.client import ClientConnection, connect
 
-from circulate.core.asgi_server import free_loopback_port, running_asgi_server
+from circulate.core.asgi_server import free_loopback_port, running_asgi_server, running_gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -229,7 +235,15 @@ def run_layer(layer: str, args: argparse.Namespace) -> Result:
         )
         tokens = json.loads(prepared.stdout.strip().splitlines()[-1])
         port = free_loopback_port()
-        with running_asgi_server(env, port=port, extra_args=["--backlog", "4096"]):
+        if args.workers > 1:
+            env = {**env, "WS_CONCURRENCY": str(args.workers), "GUNICORN_ACCESS_LOG": ""}
+            config = "deploy/gunicorn_ws.conf.py"
+            server = running_gunicorn(
+                "circulate.asgi:application", config, env, port=port, bind_variable="GUNICORN_WS_BIND"
+            )
+        else:
+            server = running_asgi_server(env, port=port, extra_args=["--backlog", "4096"])
+        with server:
             return asyncio.run(measure(port, tokens, args, layer))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -237,7 +251,8 @@ def run_layer(layer: str, args: argparse.Namespace) -> Result:
 
 def report(results: list[Result], args: argparse.Namespace) -> None:
     database = "PostgreSQL" if (args.database_url or "").startswith("postgres") else "SQLite (scratch file)"
-    print(f"\n{args.clients} clients, {args.rounds} rounds after a warm-up, database {database}")
+    server = f"gunicorn, {args.workers} uvicorn workers" if args.workers > 1 else "uvicorn, one process"
+    print(f"\n{args.clients} clients, {args.rounds} rounds after a warm-up, {server}, database {database}")
     print("milliseconds from sending POST /api/library/books/ until each client had the message\n")
     print("| layer | message | p50 | p99 | max | POST answered (median) |")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
@@ -261,9 +276,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--database-url", default="", help="a scratch database to migrate and use (default: a new SQLite file)"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="serve with gunicorn and this many uvicorn workers (needs --layer redis)"
+    )
     args = parser.parse_args(argv)
     if args.clients < 1 or args.rounds < 1:
         parser.error("--clients and --rounds must be at least 1")
+    if args.workers > 1 and args.layer != "redis":
+        parser.error("--workers above 1 needs --layer redis: the in-memory layer does not cross processes")
     layers = ["memory", "redis"] if args.layer == "both" else [args.layer]
     if "redis" in layers:
         require_loopback(args.redis_url, "--redis-url")
