@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from circulate.audit.models import AuditEntry
+from circulate.core.api import ReadModelSerializer
 
 
 class ActorSerializer(serializers.Serializer[Any]):
@@ -23,7 +24,7 @@ class ObjectRefSerializer(serializers.Serializer[Any]):
     label = serializers.CharField(help_text="How the object read at the time.")  # type: ignore[assignment]
 
 
-class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
+class AuditEntrySerializer(ReadModelSerializer[AuditEntry]):
     actor = serializers.SerializerMethodField()
     object = serializers.SerializerMethodField()
     changes = serializers.DictField(

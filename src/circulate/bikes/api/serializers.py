@@ -11,11 +11,12 @@ from rest_framework import serializers
 
 from circulate.bikes import selectors
 from circulate.bikes.models import Bike, PricingPlan, Rental, Station, VehicleType
+from circulate.core.api import ReadModelSerializer
 
 # --- Stations and vehicle types ---------------------------------------------------------------------
 
 
-class StationSerializer(serializers.ModelSerializer[Station]):
+class StationSerializer(ReadModelSerializer[Station]):
     bikes_available = serializers.IntegerField(read_only=True, help_text="Bikes ready to rent in the docks.")
     bikes_disabled = serializers.IntegerField(read_only=True, help_text="Bikes in the docks but in repair.")
     docks_available = serializers.IntegerField(read_only=True, help_text="Free docks to return a bike to.")
@@ -52,7 +53,7 @@ class StationInputSerializer(serializers.Serializer[Any]):
     is_returning = serializers.BooleanField(required=False)
 
 
-class VehicleTypeSerializer(serializers.ModelSerializer[VehicleType]):
+class VehicleTypeSerializer(ReadModelSerializer[VehicleType]):
     class Meta:
         model = VehicleType
         fields = ["id", "name", "form_factor", "propulsion", "max_range_meters", "created_at", "updated_at"]
@@ -74,7 +75,7 @@ class BriefSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
-class BikeSerializer(serializers.ModelSerializer[Bike]):
+class BikeSerializer(ReadModelSerializer[Bike]):
     vehicle_type = VehicleTypeSerializer(read_only=True)
     station = BriefSerializer(read_only=True, allow_null=True)
     photo = serializers.SerializerMethodField(help_text="A link to the photo (signed and short-lived in S3), or null.")
@@ -141,7 +142,7 @@ class FareCapSerializer(serializers.Serializer[Any]):
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0))
 
 
-class PricingPlanSerializer(serializers.ModelSerializer[PricingPlan]):
+class PricingPlanSerializer(ReadModelSerializer[PricingPlan]):
     per_min_pricing = SegmentSerializer(many=True, read_only=True)
     fare_cap = serializers.SerializerMethodField()
 
@@ -199,7 +200,7 @@ class RentalBikeSerializer(serializers.Serializer[Any]):
     serial = serializers.CharField()
 
 
-class RentalSerializer(serializers.ModelSerializer[Rental]):
+class RentalSerializer(ReadModelSerializer[Rental]):
     bike = RentalBikeSerializer(read_only=True)
     plan = BriefSerializer(read_only=True)
     start_station = BriefSerializer(read_only=True)

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from circulate.accounts.models import User
+from circulate.core.api import ReadModelSerializer
 from circulate.library.isbn import normalize_isbn
 from circulate.library.models import Author, Book, Loan, Member, MembershipCard, MembershipTier, Reservation
 
@@ -21,13 +22,13 @@ class AuthorInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200)
 
 
-class AuthorSerializer(serializers.ModelSerializer[Author]):
+class AuthorSerializer(ReadModelSerializer[Author]):
     class Meta:
         model = Author
         fields = ["id", "name", "created_at", "updated_at"]
 
 
-class AuthorBriefSerializer(serializers.ModelSerializer[Author]):
+class AuthorBriefSerializer(ReadModelSerializer[Author]):
     class Meta:
         model = Author
         fields = ["id", "name"]
@@ -56,7 +57,7 @@ class BookInputSerializer(serializers.Serializer[Any]):
             raise serializers.ValidationError(exc.messages[0]) from exc
 
 
-class BookSerializer(serializers.ModelSerializer[Book]):
+class BookSerializer(ReadModelSerializer[Book]):
     authors = AuthorBriefSerializer(many=True, read_only=True)
     is_available = serializers.BooleanField(read_only=True)
     liked_by_me = serializers.BooleanField(read_only=True, help_text="Whether the caller likes this book.")
@@ -87,7 +88,7 @@ class BookSerializer(serializers.ModelSerializer[Book]):
 # --- Tiers, members and cards ----------------------------------------------------------------------
 
 
-class MembershipTierSerializer(serializers.ModelSerializer[MembershipTier]):
+class MembershipTierSerializer(ReadModelSerializer[MembershipTier]):
     class Meta:
         model = MembershipTier
         fields = [
@@ -106,7 +107,7 @@ class MembershipTierSerializer(serializers.ModelSerializer[MembershipTier]):
         read_only_fields = fields
 
 
-class CardSerializer(serializers.ModelSerializer[MembershipCard]):
+class CardSerializer(ReadModelSerializer[MembershipCard]):
     tier = MembershipTierSerializer(read_only=True)
     is_valid = serializers.SerializerMethodField(  # type: ignore[assignment]  # the JSON key, not the method
         help_text="Active and not expired today."
@@ -152,7 +153,7 @@ class MemberInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class MemberSerializer(serializers.ModelSerializer[Member]):
+class MemberSerializer(ReadModelSerializer[Member]):
     card = serializers.SerializerMethodField(help_text="The active membership card, or null.")
 
     class Meta:
@@ -178,7 +179,7 @@ class LoanInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class LoanSerializer(serializers.ModelSerializer[Loan]):
+class LoanSerializer(ReadModelSerializer[Loan]):
     book_title = serializers.CharField(source="book.title", read_only=True)
     member_name = serializers.CharField(source="member.name", read_only=True)
     status = serializers.SerializerMethodField(help_text="active, overdue or returned.")
@@ -221,7 +222,7 @@ class ReservationInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class ReservationSerializer(serializers.ModelSerializer[Reservation]):
+class ReservationSerializer(ReadModelSerializer[Reservation]):
     book_title = serializers.CharField(source="book.title", read_only=True)
     member_name = serializers.CharField(source="member.name", read_only=True)
     position = serializers.IntegerField(
