@@ -166,23 +166,6 @@ def _prepare(args: argparse.Namespace) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _redis() -> Iterator[str]:
-    from circulate.core.asgi_server import free_loopback_port
-
-    port = free_loopback_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    time.sleep(0.3)
-    try:
-        yield f"redis://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-@contextlib.contextmanager
 def _nginx(web_port: int) -> Iterator[str]:
     """nginx with deploy/nginx.conf, its upstreams pointed at loopback ports (as deploy/local-stack.sh does)."""
     from circulate.core.asgi_server import free_loopback_port
@@ -319,7 +302,7 @@ def _measure(args: argparse.Namespace) -> int:
     django.setup()
     from django.db import connection
 
-    from circulate.core.asgi_server import running_gunicorn
+    from circulate.core.asgi_server import running_gunicorn, running_redis
 
     data = _prepare(args)
     connection.close()
@@ -329,7 +312,7 @@ def _measure(args: argparse.Namespace) -> int:
         wanted = {name.strip() for name in args.only.split(",")} | {"bare", "hand-written book list"}
         endpoints = [endpoint for endpoint in endpoints if endpoint.name in wanted]
     results = {endpoint.name: Result() for endpoint in endpoints}
-    with _redis() as redis:
+    with running_redis() as redis:
         env = _env(
             args,
             DJANGO_ENV="production",

@@ -1,7 +1,8 @@
-"""Run Circulate's servers in child processes on loopback: uvicorn (HTTP + WebSockets) or gunicorn.
+"""Run servers in child processes on loopback: Circulate under uvicorn (HTTP + WebSockets) or
+gunicorn, and a private Redis that a test or benchmark may stop and start again.
 
-Used by the browser tests, the production-server tests and the benchmarks, which need a
-real server. Importing this module does not set Django up.
+Used by the browser tests, the production-server and fault tests and the benchmarks, which
+need a real server. Importing this module does not set Django up.
 """
 
 from __future__ import annotations
@@ -83,6 +84,26 @@ def running_gunicorn(
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_redis(port: int | None = None) -> Iterator[str]:
+    """A private ``redis-server`` on loopback that keeps nothing on disk; yields its URL (no db number)."""
+    port = port or free_loopback_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603 - fixed command, loopback only
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def _wait_until_up(server: subprocess.Popen[bytes], url: str) -> None:

@@ -1,0 +1,89 @@
+"""The Redis cache, failing soft: when Redis is unreachable the cache behaves as empty.
+
+What Circulate keeps in the cache can be lost without harm: throttle counters and the
+readiness probe's scratch key. With Django's own backend an unreachable Redis raised from
+every throttled request, so logging in answered 500 while Redis was down. Here a connection
+error or timeout is logged (once per outage) and the call answers as a cache miss: throttles
+let requests through (django-axes keeps its login lockouts in the database, so repeated
+failed logins are still refused), and once Redis answers again everything works as before,
+without a restart. ``/health/ready/`` still reports the outage (503 naming the cache).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _soft(default: Callable[..., Any]) -> Callable[[F], F]:
+    """Run the cache call; when Redis cannot be reached, log and answer ``default(*args, **kwargs)``."""
+
+    def wrap(method: F) -> F:
+        @functools.wraps(method)
+        def call(self: ResilientRedisCache, *args: Any, **kwargs: Any) -> Any:
+            try:
+                result = method(self, *args, **kwargs)
+            except UNREACHABLE as exc:
+                self._went_down(method.__name__, exc)
+                return default(*args, **kwargs)
+            self._came_back()
+            return result
+
+        return call  # type: ignore[return-value]
+
+    return wrap
+
+
+def _second_argument_or(fallback: Any) -> Callable[..., Any]:
+    def pick(*args: Any, **kwargs: Any) -> Any:
+        return args[1] if len(args) > 1 else kwargs.get("default", kwargs.get("delta", fallback))
+
+    return pick
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._down = False
+        self._lock = threading.Lock()
+
+    def _went_down(self, operation: str, exc: Exception) -> None:
+        with self._lock:
+            first, self._down = not self._down, True
+        if first:
+            logger.warning("cache unreachable (%s: %s); answering as a miss until it is back", operation, exc)
+
+    def _came_back(self) -> None:
+        if self._down:
+            with self._lock:
+                was_down, self._down = self._down, False
+            if was_down:
+                logger.warning("cache reachable again")
+
+    def ping(self) -> None:
+        """Raise when Redis cannot be reached (the readiness probe wants the real error, not a miss)."""
+        self._cache.get_client().ping()  # type: ignore[attr-defined]  # RedisCache's client, untyped in the stubs
+
+    get = _soft(_second_argument_or(None))(RedisCache.get)
+    get_many = _soft(lambda *args, **kwargs: {})(RedisCache.get_many)
+    has_key = _soft(lambda *args, **kwargs: False)(RedisCache.has_key)
+    add = _soft(lambda *args, **kwargs: False)(RedisCache.add)
+    set = _soft(lambda *args, **kwargs: None)(RedisCache.set)
+    set_many = _soft(lambda keys, *args, **kwargs: list(keys))(RedisCache.set_many)
+    touch = _soft(lambda *args, **kwargs: False)(RedisCache.touch)
+    delete = _soft(lambda *args, **kwargs: False)(RedisCache.delete)
+    delete_many = _soft(lambda *args, **kwargs: None)(RedisCache.delete_many)
+    incr = _soft(_second_argument_or(1))(RedisCache.incr)
+    clear = _soft(lambda *args, **kwargs: False)(RedisCache.clear)

@@ -1,0 +1,42 @@
+"""The Redis cache fails soft: with Redis unreachable every call answers as a miss, and ping says why."""
+
+from __future__ import annotations
+
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from circulate.core.asgi_server import free_loopback_port
+from circulate.core.cache import ResilientRedisCache
+
+
+def _unreachable_cache() -> ResilientRedisCache:
+    # A port nothing listens on: every connection is refused at once.
+    return ResilientRedisCache(
+        f"redis://127.0.0.1:{free_loopback_port()}/0", {"OPTIONS": {"socket_connect_timeout": 1}}
+    )
+
+
+def test_every_call_answers_as_a_miss_while_redis_is_unreachable(caplog: pytest.LogCaptureFixture) -> None:
+    # given
+    cache = _unreachable_cache()
+    # then reads miss, writes report nothing stored, counters start again
+    assert cache.get("k") is None
+    assert cache.get("k", "fallback") == "fallback"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.has_key("k") is False
+    assert cache.add("k", 1) is False
+    assert cache.set("k", 1) is None
+    assert cache.set_many({"a": 1, "b": 2}) == ["a", "b"]
+    assert cache.touch("k") is False
+    assert cache.delete("k") is False
+    assert cache.delete_many(["a"]) is None
+    assert cache.incr("k", 5) == 5
+    assert cache.get_or_set("k", "computed") == "computed"
+    # and the outage is logged once, not once per call
+    warnings = [record for record in caplog.records if "cache unreachable" in record.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_ping_raises_the_real_error_for_the_readiness_probe() -> None:
+    with pytest.raises(RedisConnectionError):
+        _unreachable_cache().ping()
