@@ -162,3 +162,37 @@ def test_concurrent_clients_get_no_5xx_and_connections_stay_bounded(production_s
     assert set(statuses) <= {200, 201}, statuses
     bound = 2 * WORKERS * POOL_MAX
     assert 0 < sampler.peak <= bound, f"{sampler.peak} connections at peak; the pools allow {bound}"
+
+
+def test_connections_the_database_kills_are_replaced_without_a_restart(production_servers) -> None:  # type: ignore[no-untyped-def]
+    # given both tiers serving, each with its pooled connections open
+    librarian = make_librarian(password=DEFAULT_PASSWORD)
+    book = BookFactory(authors=[AuthorFactory()])
+    http_tier, ws_tier = production_servers
+    token = _log_in(http_tier, librarian.email)
+    connection.close()
+
+    def burst() -> Counter[int]:
+        def one(i: int) -> int:
+            base = ws_tier if i % 2 else http_tier
+            path = "/api/library/books/" if i % 3 else f"/api/library/books/{book.pk}/"
+            return _call(f"{base}{path}", token)[0]
+
+        with ThreadPoolExecutor(8) as pool:
+            return Counter(pool.map(one, range(48)))
+
+    assert set(burst()) == {200}
+
+    # when PostgreSQL terminates every connection the servers hold (a failover, an operator, idle limits)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+            [SERVER_APPLICATION_NAME],
+        )
+        killed = cursor.fetchone()[0]
+    connection.close()
+
+    # then the very next requests succeed: the pools notice and open new connections
+    statuses = burst()
+    assert killed > 0
+    assert statuses == Counter({200: 48}), statuses
