@@ -54,7 +54,7 @@ def check_worker() -> None:
     django.setup()
     from circulate.accounts.tasks import flush_expired_tokens
 
-    outcome = flush_expired_tokens.delay().get(timeout=30)
+    outcome = flush_expired_tokens.apply_async(ignore_result=False).get(timeout=30)
     require(outcome["worker_pid"] != os.getpid(), outcome)
     print(f"task ran in worker process {outcome['worker_pid']}")
 

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
+
+
+def after_commit(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
+    """Call ``func(*args, **kwargs)`` once the current transaction commits; an error there is logged, not raised.
+
+    For what must not undo or fail a committed write: sending an event, enqueueing a task.
+    Not ``functools.partial``: Django names a failing robust callback by its ``__qualname__``,
+    which a partial lacks, so the callback's error became an AttributeError and the request
+    that had committed answered 500 (seen with the broker down).
+    """
+
+    def call() -> None:
+        func(*args, **kwargs)
+
+    call.__qualname__ = getattr(func, "__qualname__", repr(func))
+    transaction.on_commit(call, robust=True)
 
 
 def analyze(tables: Iterable[type[models.Model]]) -> None:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from django.db import connection
 from rest_framework.test import APIClient
@@ -32,3 +40,55 @@ class CommittingClient(APIClient):
     def request(self, **kwargs: Any) -> Any:
         with self._capture(execute=True):
             return super().request(**kwargs)
+
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+class CeleryWorker:
+    """A ``celery worker`` process on ``broker`` (one queue, or Celery's default), on the test database.
+
+    Its output goes to a file; ``wait_for`` reads it.
+    """
+
+    def __init__(self, broker: str, name: str, *, queue: str = "celery") -> None:
+        env = dict(os.environ, CELERY_BROKER_URL=broker, DATABASE_URL=database_url_of_this_connection())
+        env.pop("TEST_DATABASE_NAME", None)
+        env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+        self.log: IO[bytes] = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log")  # noqa: SIM115
+        command = [
+            sys.executable, "-m", "celery", "-A", "circulate", "worker", "--pool=solo", "--loglevel=INFO",
+            "-Q", queue, f"--hostname={name}-{uuid.uuid4().hex[:6]}@%h",
+            "--without-heartbeat", "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
+        self.final_output = ""
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed command
+            command, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def output(self) -> str:
+        if self.log.closed:
+            return self.final_output
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"worker never logged {text!r}:\n{self.output()}")
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.final_output = self.output()
+        self.log.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC
-from functools import partial
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -20,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from circulate.accounts.models import User
+from circulate.core.db import after_commit
 from circulate.core.errors import InvalidInputError
 from circulate.realtime import selectors
 from circulate.realtime.audience import USERS, Audience, user_group
@@ -40,8 +40,8 @@ def publish(event_type: str, payload: dict[str, Any], *, audience: Audience, act
     # and the socket and the REST API then carry exactly the same data.
     data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    # robust: the write has committed; a failure to notify is logged, it does not fail the request.
-    transaction.on_commit(partial(_store_and_send, event_type, data, audience, actor_id), robust=True)
+    # The write has committed; a failure to notify is logged, it does not fail the request.
+    after_commit(_store_and_send, event_type, data, audience, actor_id)
 
 
 def _store_and_send(event_type: str, data: dict[str, Any], audience: Audience, actor_id: int | None) -> None:
@@ -90,7 +90,5 @@ def mark_seen(*, user: User, seq: int | None = None) -> int:
     ReadCursor.objects.bulk_create([ReadCursor(user=user)], ignore_conflicts=True)
     ReadCursor.objects.filter(user=user, last_seen_seq__lt=seq).update(last_seen_seq=seq, updated_at=timezone.now())
     seen = selectors.last_seen_seq(user=user)
-    transaction.on_commit(
-        partial(_group_send, user_group(user.pk), {"type": UNREAD_MESSAGE, "last_seen_seq": seen}), robust=True
-    )
+    after_commit(_group_send, user_group(user.pk), {"type": UNREAD_MESSAGE, "last_seen_seq": seen})
     return seen

@@ -30,6 +30,11 @@ else:
     _default_results = env.str("REDIS_URL", default="") or "rpc://"
 CELERY_RESULT_BACKEND: str = env.str("CELERY_RESULT_BACKEND", default=_default_results)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
+# Nothing in Circulate reads a task's result (tasks record their effect in the database), and
+# with a result backend every enqueue also subscribed to the result: with Redis away that
+# retried for 20 s inside the request that enqueued. A caller that wants a result asks for it
+# (``apply_async(ignore_result=False)``, as deploy/check_stack.py does).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

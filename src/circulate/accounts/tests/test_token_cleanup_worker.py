@@ -84,7 +84,7 @@ def test_task_runs_in_a_separate_worker_process(tmp_path: Path) -> None:
         sender.conf.result_backend = f"file://{var_dir / 'celery' / 'results'}"
     try:
         # when
-        result = sender.send_task(flush_expired_tokens.name)
+        result = sender.send_task(flush_expired_tokens.name, ignore_result=False)
         outcome = result.get(timeout=60)
     finally:
         worker.terminate()

@@ -14,7 +14,6 @@ import logging
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -42,6 +41,7 @@ from circulate.bikes.services._common import (
     undock,
 )
 from circulate.bikes.storage import put_file
+from circulate.core.db import after_commit
 from circulate.core.errors import NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ def finish_rental(*, actor: Any, rental_id: int, station_id: int, now: datetime 
     }
     publish_to_rider_and_fleet("rental.finished", payload, rider_id=rental.rider_id, actor=actor)
     publish_bike_updated(bike, actor=actor)
-    transaction.on_commit(partial(_enqueue_pricing, rental.pk), robust=True)
+    after_commit(_enqueue_pricing, rental.pk)
     return rental
 
 

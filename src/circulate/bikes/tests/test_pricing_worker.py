@@ -10,17 +10,11 @@ the ride. The price, its audit entry and its live event exist once.
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import IO
 
 import psycopg
 import pytest
@@ -32,12 +26,11 @@ from circulate.audit.models import AuditEntry
 from circulate.bikes import services
 from circulate.bikes.models import Rental
 from circulate.bikes.tests.factories import make_bike, make_fleet_manager, make_plan, make_station
-from circulate.core.testing import database_url_of_this_connection
+from circulate.core.testing import CeleryWorker
 from circulate.realtime.models import Event
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
 
-REPO = Path(__file__).resolve().parents[4]
 AMQP_URL = os.environ.get("CIRCULATE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 
@@ -63,50 +56,6 @@ def ride_locked(rental_id: int) -> Iterator[None]:
         blocker.rollback()
 
 
-class Worker:
-    """A ``celery worker`` process consuming one queue, its output in a file."""
-
-    def __init__(self, queue: str, name: str) -> None:
-        env = dict(os.environ, CELERY_BROKER_URL=AMQP_URL, DATABASE_URL=database_url_of_this_connection())
-        env.pop("TEST_DATABASE_NAME", None)
-        env.pop("CELERY_TASK_ALWAYS_EAGER", None)
-        self.log: IO[bytes] = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log")  # noqa: SIM115
-        command = [
-            sys.executable, "-m", "celery", "-A", "circulate", "worker", "--pool=solo", "--loglevel=INFO",
-            "-Q", queue, f"--hostname={name}-{uuid.uuid4().hex[:6]}@%h",
-            "--without-heartbeat", "--without-gossip", "--without-mingle",
-        ]  # fmt: skip
-        self.final_output = ""
-        self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def output(self) -> str:
-        if self.log.closed:
-            return self.final_output
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def wait_for(self, text: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.output():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"worker never logged {text!r}:\n{self.output()}")
-            time.sleep(0.2)
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.final_output = self.output()
-        self.log.close()
-
-
 def wait_until_priced(rental_id: int, timeout: float = 90) -> Rental:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -126,8 +75,8 @@ def test_a_worker_killed_mid_pricing_hands_the_ride_to_another_priced_once() -> 
     services.finish_rental(actor=rider, rental_id=rental.pk, station_id=make_station(fleet=fleet).pk)
     queue = f"test-pricing-{uuid.uuid4().hex}"
     sender = Celery("sender")
-    first = Worker(queue, "first")
-    second: Worker | None = None
+    first = CeleryWorker(AMQP_URL, "first", queue=queue)
+    second: CeleryWorker | None = None
     try:
         first.wait_for("ready.")
         with ride_locked(rental.pk):
@@ -140,7 +89,7 @@ def test_a_worker_killed_mid_pricing_hands_the_ride_to_another_priced_once() -> 
             first.kill()
         assert Rental.objects.get(pk=rental.pk).cost_status == "pending", first.output()
         # and a new worker starts
-        second = Worker(queue, "second")
+        second = CeleryWorker(AMQP_URL, "second", queue=queue)
         # then the broker hands it the unacknowledged task, and the ride is priced
         priced = wait_until_priced(rental.pk)
     finally:
