@@ -67,3 +67,27 @@ def test_staff_cannot_own_fewer_copies_than_are_held(client: FlaskClient, auth: 
     assert grown.status_code == 200
     assert grown.json is not None
     assert (grown.json["copies_total"], grown.json["copies_available"], grown.json["holds"]) == (5, 3, 2)
+
+
+def test_many_titles_at_once_name_the_missing_ones(client: FlaskClient, auth: dict[str, str], stock: Any) -> None:
+    # given
+    stock(isbn="9780441013593", title="Dune", copies=2)
+    stock(isbn="9780547928227", title="The Hobbit", copies=1)
+    client.post("/reserve", json={"isbn": "9780547928227", "member_ref": "m-1"}, headers=auth)
+
+    # when
+    response = client.post(
+        "/status/batch", json={"isbns": ["9780547928227", "9780441013593", "9780000000001"]}, headers=auth
+    )
+    invalid = client.post("/status/batch", json={"isbns": ["nope"]}, headers=auth)
+
+    # then
+    assert response.status_code == 200
+    data = response.json
+    assert data is not None
+    assert [(r["isbn"], r["copies_available"], r["holds"]) for r in data["results"]] == [
+        ("9780441013593", 2, 0),
+        ("9780547928227", 0, 1),
+    ]
+    assert data["missing"] == ["9780000000001"]
+    assert invalid.status_code == 422

@@ -12,7 +12,14 @@ from circulate_branch import services
 from circulate_branch.config import Settings
 from circulate_branch.errors import body
 from circulate_branch.models import RequestLog
-from circulate_branch.schemas import ISBN, InvalidInputError, ReserveRequest, StockRequest, normalize_isbn
+from circulate_branch.schemas import (
+    ISBN,
+    InvalidInputError,
+    ReserveRequest,
+    StatusBatchRequest,
+    StockRequest,
+    normalize_isbn,
+)
 
 api = Blueprint("api", __name__)
 IDEMPOTENCY_KEY_MAX = 100
@@ -51,6 +58,12 @@ def ready() -> tuple[Response, int]:
 @api.get("/status/<isbn>")
 def status(isbn: str) -> Response:
     return jsonify(services.book_status(_sessions(), isbn=_isbn(isbn)))
+
+
+@api.post("/status/batch")
+def status_batch() -> Response:
+    parsed = StatusBatchRequest.parse(request.get_json(silent=True))
+    return jsonify(services.book_statuses(_sessions(), isbns=parsed.isbns))
 
 
 @api.put("/books/<isbn>")

@@ -35,6 +35,7 @@ def _json(ref: str, description: str) -> dict[str, Any]:
 
 ISBN_PARAM = {"name": "isbn", "in": "path", "required": True, "schema": {"type": "string", "example": "9780441013593"}}
 ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ISBN_LIST = {"type": "array", "items": {"type": "string"}, "maxItems": 200}
 UNAUTHORIZED = _error("No or wrong `Authorization: Bearer <BRANCH_API_TOKEN>`.")
 
 
@@ -137,6 +138,27 @@ SPEC: dict[str, Any] = {
                     "401": UNAUTHORIZED,
                     "404": _error("The branch does not hold this title."),
                     "422": _error("Not an ISBN."),
+                },
+            }
+        },
+        "/status/batch": {
+            "post": {
+                "summary": "Copies of many titles at once (up to 200 ISBNs)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"isbns": {"type": "array", "items": {"type": "string"}}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {"description": "`{results: [Status], missing: [isbn]}`: titles held, and those not held."},
+                    "401": UNAUTHORIZED,
+                    "422": _error("Not a list of 1 to 200 ISBNs."),
                 },
             }
         },

@@ -105,3 +105,30 @@ class StockRequest:
         if errors:
             raise InvalidInputError(errors)
         return cls(title=str(title).strip(), copies_total=copies)
+
+
+MAX_BATCH = 200
+
+
+@dataclass(frozen=True)
+class StatusBatchRequest:
+    isbns: list[str]
+
+    @classmethod
+    def parse(cls, data: Any) -> StatusBatchRequest:
+        data = _body(data)
+        errors: dict[str, list[str]] = {}
+        _check_unknown(cls, data, errors)
+        value = data.get("isbns")
+        isbns: list[str] = []
+        if not isinstance(value, list) or not 1 <= len(value) <= MAX_BATCH:
+            errors["isbns"] = [f"Give a list of 1 to {MAX_BATCH} ISBNs."]
+        else:
+            for item in value:
+                if not isinstance(item, str) or not ISBN.match(normalize_isbn(item)):
+                    errors["isbns"] = [f"Not an ISBN: {item!r}."]
+                    break
+                isbns.append(normalize_isbn(item))
+        if errors:
+            raise InvalidInputError(errors)
+        return cls(isbns=sorted(set(isbns)))

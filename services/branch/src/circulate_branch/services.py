@@ -56,6 +56,32 @@ def book_status(factory: sessionmaker[Session], *, isbn: str) -> dict[str, Any]:
         }
 
 
+def book_statuses(factory: sessionmaker[Session], *, isbns: list[str]) -> dict[str, Any]:
+    """The status of many titles in two queries; ISBNs the branch does not hold are listed in ``missing``."""
+    with factory() as session:
+        books = session.scalars(select(BranchBook).where(BranchBook.isbn.in_(isbns))).all()
+        holds = dict(
+            session.execute(
+                select(Reservation.isbn, func.count())
+                .where(Reservation.isbn.in_(isbns), Reservation.status.in_(OPEN_STATUSES))
+                .group_by(Reservation.isbn)
+            ).all()
+        )
+    results = [
+        {
+            "isbn": book.isbn,
+            "title": book.title,
+            "copies_total": book.copies_total,
+            "copies_available": book.copies_available,
+            "holds": holds.get(book.isbn, 0),
+            "updated_at": book.updated_at.isoformat(),
+        }
+        for book in sorted(books, key=lambda b: b.isbn)
+    ]
+    held = {book.isbn for book in books}
+    return {"results": results, "missing": sorted(set(isbns) - held)}
+
+
 def reservation_data(reservation: Reservation) -> dict[str, Any]:
     return {
         "id": reservation.id,
