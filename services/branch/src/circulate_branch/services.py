@@ -60,13 +60,12 @@ def book_statuses(factory: sessionmaker[Session], *, isbns: list[str]) -> dict[s
     """The status of many titles in two queries; ISBNs the branch does not hold are listed in ``missing``."""
     with factory() as session:
         books = session.scalars(select(BranchBook).where(BranchBook.isbn.in_(isbns))).all()
-        holds = dict(
-            session.execute(
-                select(Reservation.isbn, func.count())
-                .where(Reservation.isbn.in_(isbns), Reservation.status.in_(OPEN_STATUSES))
-                .group_by(Reservation.isbn)
-            ).all()
-        )
+        counted = session.execute(
+            select(Reservation.isbn, func.count())
+            .where(Reservation.isbn.in_(isbns), Reservation.status.in_(OPEN_STATUSES))
+            .group_by(Reservation.isbn)
+        ).all()
+        holds: dict[str, int] = {row[0]: row[1] for row in counted}
     results = [
         {
             "isbn": book.isbn,
