@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -30,7 +31,7 @@ from circulate.partners.errors import (
     PartnerReservationOpenError,
     PartnerUnavailableError,
 )
-from circulate.partners.models import PartnerBranch, PartnerReservation
+from circulate.partners.models import PartnerAvailability, PartnerBranch, PartnerReservation
 from circulate.realtime import audience
 from circulate.realtime.services import publish
 
@@ -65,7 +66,7 @@ def _member_for(actor: Any, member_id: int | None) -> Member:
     own = library_selectors.member_of(actor)
     if member_id is None:
         if own is None or not own.is_active:
-            raise InvalidInputError("Name the member to reserve for.", field="member")
+            raise InvalidInputError("You have no library membership here: name the member to reserve for.")
         return own
     if own is not None and own.pk == member_id and own.is_active:
         return own
@@ -94,6 +95,21 @@ def _apply_remote(reservation: PartnerReservation, data: dict[str, Any], *, now:
         changed.append("pickup_until")
     reservation.synced_at = now
     return changed
+
+
+def _adjust_stored(reservation: PartnerReservation, *, taken: int) -> None:
+    """Keep the stored availability true between refreshes: our own reservation took (or gave back) a copy."""
+    rows = PartnerAvailability.objects.filter(
+        branch_id=reservation.branch_id, isbn=reservation.book.isbn, outcome=PartnerAvailability.Outcome.OK
+    )
+    if taken > 0:
+        rows.filter(copies_available__gte=taken).update(
+            copies_available=F("copies_available") - taken, holds=F("holds") + taken
+        )
+    else:
+        rows.filter(holds__gte=-taken, copies_available__lt=F("copies_total")).update(
+            copies_available=F("copies_available") - taken, holds=F("holds") + taken
+        )
 
 
 def _refusal(branch: PartnerBranch, answer: BranchAnswer) -> Exception:
@@ -127,6 +143,7 @@ def _settle(reservation_id: int, answer: BranchAnswer, *, actor: Any, action: st
         before = audit.snapshot(reservation, ("status", "remote_id", "pickup_until"))
         if answer.status == 201 and isinstance(answer.data, dict):
             _apply_remote(reservation, answer.data, now=timezone.now())
+            _adjust_stored(reservation, taken=1)
             event = "partner_reservation.created"
         else:
             reservation.status = Status.FAILED
@@ -206,6 +223,7 @@ def cancel_partner_reservation(*, actor: Any, reservation_id: int) -> PartnerRes
         if reservation.status in PartnerReservation.OPEN:
             reservation.status = Status.CANCELLED  # the branch no longer knows it (404): nothing is held there
         reservation.save()
+        _adjust_stored(reservation, taken=-1)
         changes = audit.changes_since(before, reservation)
         audit.record("partners.reservation.cancel", actor=actor, target=reservation, changes=changes)
         _publish("partner_reservation.cancelled", reservation, actor=actor)

@@ -214,3 +214,24 @@ def test_unknown_branch_or_book_is_404(auth_client: Any, alice: Any, book: Any, 
     assert no_branch.status_code == no_book.status_code == 404
     assert invalid.status_code == 400
     assert invalid.json()["errors"]["branch"]
+
+
+def test_the_stored_availability_follows_our_own_reservations(
+    auth_client: Any, alice: Any, book: Any, branch: Any, branch_service: BranchService
+) -> None:
+    # given a fresh stored answer: 2 free
+    branch_service.stock(book.isbn, 2)
+    client = auth_client(alice)
+    client.get(f"/api/library/books/{book.pk}/partner-status/")
+
+    # when Alice reserves, then cancels
+    reservation = client.post(
+        f"/api/library/books/{book.pk}/partner-reservations/", {"branch": branch.pk}, format="json"
+    ).json()
+    after_reserve = client.get(f"/api/library/books/{book.pk}/partner-status/").json()["branches"][0]
+    client.post(f"/api/partners/reservations/{reservation['id']}/cancel/")
+    after_cancel = client.get(f"/api/library/books/{book.pk}/partner-status/").json()["branches"][0]
+
+    # then the stored rows moved with them, without asking the branch again
+    assert (after_reserve["origin"], after_reserve["copies_available"], after_reserve["holds"]) == ("stored", 1, 1)
+    assert (after_cancel["origin"], after_cancel["copies_available"], after_cancel["holds"]) == ("stored", 2, 0)
