@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -125,3 +126,17 @@ def test_sync_skips_a_branch_that_is_down(
     # then
     assert counts == {"checked": 1, "changed": 0, "ready": 0, "skipped": 1}
     assert set(PartnerReservation.objects.values_list("status", flat=True)) == {"requested"}
+
+
+def test_beat_refreshes_every_15_minutes_and_syncs_every_5(settings: Any) -> None:
+    # when
+    schedule = settings.CELERY_BEAT_SCHEDULE
+
+    # then
+    assert schedule["partners.refresh_availability"] == {
+        "task": "circulate.partners.tasks.refresh_availability",
+        "schedule": timedelta(minutes=15),
+    }
+    assert schedule["partners.sync_reservations"]["schedule"] == timedelta(minutes=5)
+    assert tasks.refresh_availability.name == schedule["partners.refresh_availability"]["task"]
+    assert tasks.sync_reservations.name == schedule["partners.sync_reservations"]["task"]
