@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from circulate.library.models import Book
@@ -33,8 +34,10 @@ def _store(branch: PartnerBranch, rows: list[dict[str, Any]], missing: list[str]
         PartnerAvailability(branch=branch, isbn=isbn, checked_at=now, outcome=PartnerAvailability.Outcome.NOT_HELD)
         for isbn in missing
     ]
+    # MariaDB/MySQL upsert on any unique key and take no conflict target; the others need it.
+    target = ["branch", "isbn"] if connection.features.supports_update_conflicts_with_target else None
     PartnerAvailability.objects.bulk_create(
-        records, update_conflicts=True, unique_fields=["branch", "isbn"], update_fields=UPDATED_FIELDS
+        records, update_conflicts=True, unique_fields=target, update_fields=UPDATED_FIELDS
     )
 
 
