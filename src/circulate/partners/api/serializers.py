@@ -10,7 +10,7 @@ from circulate.partners.client import breaker_state
 from circulate.partners.models import PartnerBranch, PartnerCall, PartnerReservation
 
 
-class BranchSerializer(serializers.ModelSerializer[PartnerBranch]):
+class PartnerBranchSerializer(serializers.ModelSerializer[PartnerBranch]):
     breaker = serializers.SerializerMethodField(help_text="closed, open (calls refused at once) or half_open.")
     healthy = serializers.SerializerMethodField(help_text="The last call succeeded and the breaker is closed.")
 
@@ -41,15 +41,15 @@ class BranchSerializer(serializers.ModelSerializer[PartnerBranch]):
         return branch.breaker_failures == 0 and branch.breaker_open_until is None and not branch.last_error
 
 
-class BranchRefSerializer(serializers.Serializer[Any]):
+class PartnerBranchRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     code = serializers.CharField()
     breaker = serializers.CharField()
 
 
-class AvailabilitySerializer(serializers.Serializer[Any]):
-    branch = BranchRefSerializer()
+class PartnerAvailabilitySerializer(serializers.Serializer[Any]):
+    branch = PartnerBranchRefSerializer()
     outcome = serializers.ChoiceField(choices=["ok", "not_held", "unavailable"])
     origin = serializers.ChoiceField(
         source="source", choices=["stored", "live"], help_text="stored: the periodic refresh; live: asked now."
@@ -63,15 +63,15 @@ class AvailabilitySerializer(serializers.Serializer[Any]):
 class PartnerStatusSerializer(serializers.Serializer[Any]):
     book = serializers.IntegerField()
     isbn = serializers.CharField()
-    branches = AvailabilitySerializer(many=True)
+    branches = PartnerAvailabilitySerializer(many=True)
 
 
-class ReservationInputSerializer(serializers.Serializer[Any]):
+class PartnerReservationInputSerializer(serializers.Serializer[Any]):
     branch = serializers.IntegerField(min_value=1)
     member = serializers.IntegerField(min_value=1, required=False, help_text="Librarians: the member to reserve for.")
 
 
-class ReservationSerializer(serializers.ModelSerializer[PartnerReservation]):
+class PartnerReservationSerializer(serializers.ModelSerializer[PartnerReservation]):
     branch = serializers.SerializerMethodField()
     book = serializers.SerializerMethodField()
     member = serializers.SerializerMethodField()
@@ -91,7 +91,7 @@ class ReservationSerializer(serializers.ModelSerializer[PartnerReservation]):
         return {"id": row.member_id, "name": row.member.name}
 
 
-class CallSerializer(serializers.ModelSerializer[PartnerCall]):
+class PartnerCallSerializer(serializers.ModelSerializer[PartnerCall]):
     branch = serializers.CharField(source="branch.code")
 
     class Meta:

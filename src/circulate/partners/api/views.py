@@ -21,11 +21,11 @@ from circulate.library.models import Book
 from circulate.partners import selectors, services
 from circulate.partners.api.docs import errors
 from circulate.partners.api.serializers import (
-    BranchSerializer,
-    CallSerializer,
+    PartnerBranchSerializer,
+    PartnerCallSerializer,
+    PartnerReservationInputSerializer,
+    PartnerReservationSerializer,
     PartnerStatusSerializer,
-    ReservationInputSerializer,
-    ReservationSerializer,
 )
 from circulate.partners.models import PartnerBranch, PartnerCall, PartnerReservation
 
@@ -38,7 +38,7 @@ class IsPartnerStaff(BasePermission):
 
 
 class BranchViewSet(mixins.ListModelMixin, ServiceViewSet):
-    serializer_class = BranchSerializer
+    serializer_class = PartnerBranchSerializer
     queryset = PartnerBranch.objects.none()
     permission_classes = [IsAuthenticated]
 
@@ -46,14 +46,15 @@ class BranchViewSet(mixins.ListModelMixin, ServiceViewSet):
         return selectors.branches() if selectors.is_partner_staff(self.request.user) else selectors.enabled_branches()
 
     @extend_schema(
-        summary="Partner branches with their health and last refresh", responses={200: BranchSerializer(many=True)}
+        summary="Partner branches with their health and last refresh",
+        responses={200: PartnerBranchSerializer(many=True)},
     )
     def list(self, request: Request) -> Response:
         return super().list(request)
 
 
 class CallViewSet(mixins.ListModelMixin, ServiceViewSet):
-    serializer_class = CallSerializer
+    serializer_class = PartnerCallSerializer
     queryset = PartnerCall.objects.none()
     permission_classes = [IsPartnerStaff]
 
@@ -65,14 +66,14 @@ class CallViewSet(mixins.ListModelMixin, ServiceViewSet):
 
     @extend_schema(
         summary="Every HTTP call to the branches, newest first (librarians and staff)",
-        responses={200: CallSerializer(many=True), **errors(403)},
+        responses={200: PartnerCallSerializer(many=True), **errors(403)},
     )
     def list(self, request: Request) -> Response:
         return super().list(request)
 
 
 class ReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
-    serializer_class = ReservationSerializer
+    serializer_class = PartnerReservationSerializer
     queryset = PartnerReservation.objects.none()
     permission_classes = [IsAuthenticated]
 
@@ -86,14 +87,14 @@ class ReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Servi
     def list(self, request: Request) -> Response:
         return super().list(request)
 
-    @extend_schema(summary="One partner reservation", responses={200: ReservationSerializer, **errors(404)})
+    @extend_schema(summary="One partner reservation", responses={200: PartnerReservationSerializer, **errors(404)})
     def retrieve(self, request: Request, pk: str) -> Response:
         return super().retrieve(request, pk)
 
     @extend_schema(
         summary="Cancel at the branch: its copy goes back on the branch's shelf",
         request=None,
-        responses={200: ReservationSerializer, **errors(404, 409, 503)},
+        responses={200: PartnerReservationSerializer, **errors(404, 409, 503)},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
@@ -123,14 +124,14 @@ def partner_status(request: Request, book_id: int) -> Response:
 
 @extend_schema(
     summary="Reserve this book at a partner branch (a member for themself, a librarian for any member)",
-    request=ReservationInputSerializer,
-    responses={201: ReservationSerializer, **errors(400, 403, 404, 409, 503)},
+    request=PartnerReservationInputSerializer,
+    responses={201: PartnerReservationSerializer, **errors(400, 403, 404, 409, 503)},
     tags=["partners"],
 )
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
 def partner_reserve(request: Request, book_id: int) -> Response:
-    serializer = ReservationInputSerializer(data=request.data)
+    serializer = PartnerReservationInputSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     reservation = services.reserve_at_branch(
         actor=request.user,
@@ -138,4 +139,4 @@ def partner_reserve(request: Request, book_id: int) -> Response:
         branch_id=serializer.validated_data["branch"],
         member_id=serializer.validated_data.get("member"),
     )
-    return Response(ReservationSerializer(reservation).data, status=status.HTTP_201_CREATED)
+    return Response(PartnerReservationSerializer(reservation).data, status=status.HTTP_201_CREATED)
