@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
+
+from circulate_branch.models import utcnow
+from circulate_branch.services import expire_pickups, mark_ready
 
 ISBN = "9780441013593"
 
@@ -158,3 +162,27 @@ def test_unknown_reservation_is_404(client: FlaskClient, auth: dict[str, str]) -
 
     # then
     assert response.status_code == cancel.status_code == 404
+
+
+def test_an_uncollected_reservation_expires_and_its_copy_returns(
+    client: FlaskClient, auth: dict[str, str], stock: Any, app: Any
+) -> None:
+    # given a ready reservation whose pickup window has passed, and one still pending
+    stock(copies=2)
+    late = client.post("/reserve", json={"isbn": ISBN, "member_ref": "m-1", "pickup_days": 1}, headers=auth).json
+    waiting = client.post("/reserve", json={"isbn": ISBN, "member_ref": "m-2"}, headers=auth).json
+    assert late is not None
+    assert waiting is not None
+    sessions = app.extensions["branch"]["sessions"]
+    mark_ready(sessions, reservation_id=late["id"], now=utcnow() - timedelta(days=2))
+
+    # when
+    expired = expire_pickups(sessions)
+
+    # then
+    assert expired == 1
+    assert client.get(f"/reservations/{late['id']}", headers=auth).json["status"] == "cancelled"  # type: ignore[index]
+    assert client.get(f"/reservations/{waiting['id']}", headers=auth).json["status"] == "pending"  # type: ignore[index]
+    status = client.get(f"/status/{ISBN}", headers=auth).json
+    assert status is not None
+    assert (status["copies_available"], status["holds"]) == (1, 1)

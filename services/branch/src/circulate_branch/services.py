@@ -157,6 +157,27 @@ def reserve(
         raise
 
 
+def expire_pickups(factory: sessionmaker[Session], *, now: datetime | None = None) -> int:
+    """Ready reservations not collected by ``pickup_until`` are cancelled; their copies go back on the shelf."""
+    now = now or utcnow()
+    with transaction(factory) as session:
+        expired = session.scalars(
+            select(Reservation)
+            .where(Reservation.status == READY, Reservation.pickup_until < now)
+            .order_by(Reservation.id)
+            .with_for_update()
+        ).all()
+        for reservation in expired:
+            reservation.status = CANCELLED
+            reservation.updated_at = now
+            session.execute(
+                update(BranchBook)
+                .where(BranchBook.isbn == reservation.isbn, BranchBook.copies_available < BranchBook.copies_total)
+                .values(copies_available=BranchBook.copies_available + 1, updated_at=now)
+            )
+        return len(expired)
+
+
 def get_reservation(factory: sessionmaker[Session], *, reservation_id: int) -> dict[str, Any]:
     with factory() as session:
         reservation = session.get(Reservation, reservation_id)
