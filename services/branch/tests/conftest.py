@@ -29,15 +29,6 @@ def pytest_report_header() -> str:
     return f"branch database: {make_url(MARIADB_URL).render_as_string() if MARIADB_URL else 'SQLite (a file per test)'}"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if MARIADB_URL:
-        return
-    skip = pytest.mark.skip(reason="needs BRANCH_TEST_DATABASE_URL (MariaDB/MySQL)")
-    for item in items:
-        if "mariadb" in item.keywords:
-            item.add_marker(skip)
-
-
 @pytest.fixture(scope="session")
 def _mariadb_engine() -> Iterator[Engine | None]:
     if not MARIADB_URL:
