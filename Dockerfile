@@ -15,7 +15,8 @@ WORKDIR /app
 COPY requirements/constraints.txt requirements/constraints.txt
 COPY pyproject.toml README.md ./
 COPY src ./src
-RUN pip install -c requirements/constraints.txt . \
+COPY services/branch ./services/branch
+RUN pip install -c requirements/constraints.txt . ./services/branch \
     && mkdir -p /var/lib/circulate /app/static \
     && chown -R circulate:circulate /var/lib/circulate /app/static
 COPY manage.py ./

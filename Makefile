@@ -9,12 +9,13 @@ PORT ?= 8000
 export CIRCULATE_HOST := $(HOST)
 export CIRCULATE_PORT := $(PORT)
 
-.PHONY: browser run test lint format migrate superuser seed install install-dev lock bench clean help
+.PHONY: browser branch-test run test lint format migrate superuser seed install install-dev lock bench clean help
 
 help:
 	@echo "make run        install, migrate, load demo data, start web + worker + beat"
 	@echo "make test       install test dependencies and run the whole suite"
 	@echo "make lint       ruff (lint + format check) and mypy"
+	@echo "make branch-test the partner branch service's suite (BRANCH_TEST_DATABASE_URL=mysql://... for MariaDB)"
 	@echo "make migrate    apply database migrations"
 	@echo "make superuser  create an admin account interactively"
 	@echo "make bench      run the benchmarks under bench/"
@@ -24,12 +25,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml $(CONSTRAINTS)
-	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e .
+$(VENV)/.installed: $(BIN)/python pyproject.toml services/branch/pyproject.toml $(CONSTRAINTS)
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e . -e services/branch
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]' -e 'services/branch[test]'
 	@touch $@
 
 install: $(VENV)/.installed
@@ -51,6 +52,7 @@ run: seed
 	@echo "    API docs     http://$(HOST):$(PORT)/api/docs/  (Redoc: /api/redoc/)"
 	@echo "    admin        http://$(HOST):$(PORT)/admin/     (admin@circulate.local / circulate-demo)"
 	@echo "    readiness    http://$(HOST):$(PORT)/health/ready/"
+	@echo "    branch       http://127.0.0.1:$${BRANCH_PORT:-5013}/docs/  (the partner branch service, Riverside branch)"
 	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
 	@echo ""
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
@@ -63,6 +65,10 @@ browser:
 
 test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The partner branch service (services/branch) has its own package and suite.
+branch-test: install-dev
+	cd services/branch && ../../$(BIN)/python -m pytest $(BRANCH_PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

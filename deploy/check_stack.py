@@ -126,6 +126,24 @@ async def check_event_across_tiers(base: str) -> None:
     print(f"book #{book['id']} added over HTTP (WSGI tier) reached a socket on the ASGI tier as book.created")
 
 
+def check_partner_branch(base: str) -> None:
+    """The branch service answers Circulate's client: a demo title's copies asked live, through nginx."""
+    alice = log_in(base)
+    request = urllib.request.Request(  # noqa: S310 - loopback URL from the caller
+        f"{base}/api/library/books/?ordering=title&page_size=1", headers={"Authorization": f"Bearer {alice}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        book = json.loads(response.read())["results"][0]
+    request = urllib.request.Request(  # noqa: S310
+        f"{base}/api/library/books/{book['id']}/partner-status/", headers={"Authorization": f"Bearer {alice}"}
+    )
+    with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
+        branches = json.loads(response.read())["branches"]
+    require(branches and branches[0]["outcome"] == "ok", branches)
+    first = branches[0]
+    print(f"partner branch {first['branch']['name']} holds {first['copies_available']} of {book['title']!r}")
+
+
 def main() -> int:
     base = sys.argv[1].rstrip("/")
     check_ready(base)
@@ -134,6 +152,7 @@ def main() -> int:
     asyncio.run(check_websocket(base))
     asyncio.run(check_signed_in_socket(base, log_in(base)))
     asyncio.run(check_event_across_tiers(base))
+    check_partner_branch(base)
     return 0
 
 

@@ -2,15 +2,18 @@
 # Run the production topology of compose.yaml with local processes and check it end to end:
 #   nginx (deploy/nginx.conf) → gunicorn WSGI workers for HTTP (deploy/gunicorn.conf.py)
 #   and gunicorn/uvicorn workers for /ws/ (deploy/gunicorn_ws.conf.py)
-#   + Celery worker + beat, on PostgreSQL and Redis, with DJANGO_ENV=production.
+#   + Celery worker + beat, on PostgreSQL and Redis, with DJANGO_ENV=production,
+#   + the partner branch service (services/branch) on MariaDB.
 # Everything listens on loopback only and is stopped when the script ends.
-# Usage: deploy/local-stack.sh            (needs nginx, PostgreSQL and Redis on 127.0.0.1)
+# Usage: deploy/local-stack.sh            (needs nginx, PostgreSQL, Redis and MariaDB on 127.0.0.1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 NGINX_PORT=${NGINX_PORT:-8780}
 WEB_PORT=${WEB_PORT:-8781}
 WS_PORT=${WS_PORT:-8782}
+BRANCH_PORT=${BRANCH_PORT:-8783}
+BRANCH_DB=${STACK_BRANCH_DB:-circulate_stack_branch}
 DB=${STACK_DB:-circulate_stack}
 REDIS_DB=${STACK_REDIS_DB:-13}
 BROKER_DB=${STACK_BROKER_DB:-14}
@@ -28,6 +31,7 @@ trap cleanup EXIT
 # A scratch database, new each run.
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
+mysql -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS $BRANCH_DB; CREATE DATABASE $BRANCH_DB CHARACTER SET utf8mb4"
 
 export DJANGO_ENV=production
 export SECRET_KEY="local-stack-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')"
@@ -43,6 +47,10 @@ export GUNICORN_BIND=127.0.0.1:$WEB_PORT
 export GUNICORN_WS_BIND=127.0.0.1:$WS_PORT
 export WEB_CONCURRENCY=2
 export WS_CONCURRENCY=1
+export BRANCH_PORT
+export BRANCH_DATABASE_URL=mysql://root@127.0.0.1:3306/$BRANCH_DB
+export BRANCH_API_TOKEN="branch-$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')"
+export PARTNERS_DEMO_BRANCH_URL=http://127.0.0.1:$BRANCH_PORT
 
 $BIN/python manage.py migrate --noinput >"$WORK/migrate.log"
 $BIN/python manage.py collectstatic --noinput >"$WORK/collectstatic.log"
@@ -53,6 +61,8 @@ PIDS+=($!)
 PATH="$PWD/$BIN:$PATH" gunicorn circulate.asgi:application -c deploy/gunicorn_ws.conf.py >"$WORK/ws.log" 2>&1 &
 PIDS+=($!)
 PATH="$PWD/$BIN:$PATH" celery -A circulate worker --loglevel=INFO --concurrency=1 >"$WORK/worker.log" 2>&1 &
+PIDS+=($!)
+PATH="$PWD/$BIN:$PATH" circulate-branch serve >"$WORK/branch.log" 2>&1 &
 PIDS+=($!)
 PATH="$PWD/$BIN:$PATH" celery -A circulate beat --loglevel=INFO --schedule "$WORK/beat-schedule" >"$WORK/beat.log" 2>&1 &
 PIDS+=($!)
@@ -83,5 +93,6 @@ nginx -c "$WORK/nginx/nginx.conf"
 
 BASE=http://127.0.0.1:$NGINX_PORT
 for _ in $(seq 60); do curl -sf "$BASE/health/" >/dev/null && break; sleep 1; done
+for _ in $(seq 60); do curl -sf "http://127.0.0.1:$BRANCH_PORT/health/ready" >/dev/null && break; sleep 1; done
 $BIN/python deploy/check_stack.py "$BASE" || { tail -n 40 "$WORK"/*.log "$WORK"/nginx/error.log; exit 1; }
 echo "local stack OK (logs in $WORK)"

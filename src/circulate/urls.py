@@ -12,7 +12,9 @@ from circulate.core.errors import bad_request, page_not_found, permission_denied
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include("circulate.accounts.urls")),
     path("dev/", include("circulate.accounts.dev_urls")),
+    path("library/books/", include("circulate.partners.book_urls")),
     path("library/", include("circulate.library.urls")),
+    path("partners/", include("circulate.partners.urls")),
     path("audit/", include("circulate.audit.urls")),
     path("bikes/", include("circulate.bikes.urls")),
     path("", include("circulate.bikes.api.seed_urls")),

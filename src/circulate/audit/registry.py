@@ -41,6 +41,9 @@ NOT_AUDITED: dict[str, str] = {
     "circulate.core.services.restore": "called inside audited domain services and admin actions, which record",
     # library
     "circulate.library.services.catalogue.refresh_search_text": "rebuilds a derived column; its cause is audited",
+    # partners
+    "circulate.partners.services.availability.partner_status": "a read; caches the branch's answer",
+    "circulate.partners.services.availability.refresh_availability": "refreshes a cache of what branches hold",
     # realtime
     "circulate.realtime.services.publish": "events are stored by the realtime app itself",
     "circulate.realtime.services.serialize_event": "a pure function",

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "circulate.audit",
     "circulate.library",
     "circulate.bikes",
+    "circulate.partners",
     "circulate.web",
 ]
 
@@ -262,6 +263,25 @@ BIKES_FEED_CONTACT_EMAIL: str = env.str("BIKES_FEED_CONTACT_EMAIL", default="fle
 # Seconds a GBFS consumer may keep a feed: the station and vehicle status, and the rest.
 GBFS_REALTIME_TTL: int = env.int("GBFS_REALTIME_TTL", default=15)
 GBFS_STATIC_TTL: int = env.int("GBFS_STATIC_TTL", default=300)
+
+# --- Partner branches (circulate.partners) ------------------------------------------------
+# How we name ourselves to partner branches (their reservations' requesting library).
+PARTNERS_LIBRARY_CODE: str = env.str("PARTNERS_LIBRARY_CODE", default="circulate")
+# Circuit breaker: after this many failed calls in a row a branch is not asked for COOLDOWN seconds.
+PARTNERS_BREAKER_THRESHOLD: int = env.int("PARTNERS_BREAKER_THRESHOLD", default=3)
+PARTNERS_BREAKER_COOLDOWN: float = env.float("PARTNERS_BREAKER_COOLDOWN", default=30.0)
+# Retries wait a random time up to BACKOFF * 2^(attempt-1) seconds, at most BACKOFF_MAX.
+PARTNERS_RETRY_BACKOFF: float = env.float("PARTNERS_RETRY_BACKOFF", default=0.2)
+PARTNERS_RETRY_BACKOFF_MAX: float = env.float("PARTNERS_RETRY_BACKOFF_MAX", default=2.0)
+# A stored availability younger than this answers partner-status without asking the branch.
+PARTNERS_AVAILABILITY_FRESH_MINUTES: int = env.int("PARTNERS_AVAILABILITY_FRESH_MINUTES", default=20)
+PARTNERS_REFRESH_BATCH: int = env.int("PARTNERS_REFRESH_BATCH", default=200)
+# seed_demo registers the local branch service (services/branch) as "Riverside branch".
+PARTNERS_DEMO_BRANCH_URL: str = env.str(
+    "PARTNERS_DEMO_BRANCH_URL", default=f"http://127.0.0.1:{env.int('BRANCH_PORT', default=5013)}"
+)
+PARTNERS_DEMO_BRANCH_TOKEN: str = env.str("BRANCH_API_TOKEN", default="circulate-branch-dev-token")
+BRANCH_DATABASE_URL: str = env.str("BRANCH_DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'branch.sqlite3'}")
 
 # --- Audit trail -------------------------------------------------------------------------
 # Entries older than this are removed by the daily audit.purge_expired_entries job.

@@ -70,6 +70,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "circulate.core.tasks.purge_idempotency_keys",
         "schedule": timedelta(hours=1),
     },
+    "partners.refresh_availability": {
+        "task": "circulate.partners.tasks.refresh_availability",
+        "schedule": timedelta(minutes=15),
+    },
+    "partners.sync_reservations": {
+        "task": "circulate.partners.tasks.sync_reservations",
+        "schedule": timedelta(minutes=5),
+    },
     "bikes.reprice_overdue": {
         "task": "circulate.bikes.tasks.reprice_overdue",
         "schedule": timedelta(minutes=1),

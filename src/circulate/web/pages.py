@@ -27,6 +27,11 @@ DOMAIN_PAGES: tuple[ConsolePage, ...] = (
         "For one book or one member: every linked object, grouped by relation kind.",
     ),
     ConsolePage(
+        "Partner branches",
+        "web:partners",
+        "Copies of our books at other library branches: reserve there; staff see the branches' health and calls.",
+    ),
+    ConsolePage(
         "Bikes",
         "web:bikes",
         "Rent a bike by the minute: stations on a map, a ride with a timer, the price when you dock; the fleet.",

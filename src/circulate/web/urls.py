@@ -19,6 +19,7 @@ urlpatterns = [
     path("library/", ConsolePage.as_view(template_name="web/library.html"), name="library"),
     path("bikes/", ConsolePage.as_view(template_name="web/bikes.html"), name="bikes"),
     path("audit/", ConsolePage.as_view(template_name="web/audit.html"), name="audit"),
+    path("partners/", ConsolePage.as_view(template_name="web/partners.html"), name="partners"),
     path(
         "library/relations/",
         ConsolePage.as_view(template_name="web/library_relations.html"),

@@ -27,6 +27,7 @@ PAGES = [
     "web:library-relations",
     "web:bikes",
     "web:audit",
+    "web:partners",
 ]
 
 

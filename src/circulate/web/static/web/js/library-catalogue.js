@@ -62,6 +62,7 @@ export function setUp({ user, librarian, desk }) {
           : actionButton("Reserve", (node) => reserve(book, node), { "aria-label": `Reserve ${book.title}` }),
         canEdit(book) ? actionButton("Edit", () => edit(book), { "aria-label": `Edit ${book.title}` }) : null,
         h("a", { class: "button small secondary", href: `/library/relations/?book=${book.id}` }, "Relations"),
+        h("a", { class: "button small secondary", href: `/partners/?book=${book.id}`, "aria-label": `${book.title} at partner branches` }, "At branches"),
         canEdit(book)
           ? actionButton("Delete", (node) => remove(book, node), { class: "small danger", "aria-label": `Delete ${book.title}` })
           : null,

@@ -4,6 +4,7 @@ import { api, currentUser, query } from "./api.js";
 import { entryRow } from "./audit-entries.js";
 import { PagedTable } from "./paged-table.js";
 import { isStaff, loadProfile, showFor } from "./roles.js";
+import { renderPartnerPanel } from "./partners-panel.js";
 import { $, formValues, h, options, outcome, report, requireSignIn, when } from "./ui.js";
 
 const BASE = "/api/library";
@@ -83,6 +84,19 @@ async function showBook(id) {
       `${reservation.member_name} · ${reservation.status}${reservation.position ? ` · position ${reservation.position} in the queue` : ""}`,
     ),
   );
+  // Copies of this book at other library branches, with a button to reserve one there.
+  const host = h("div", { class: "answer-host" });
+  $("#relations").append(
+    h(
+      "article",
+      { class: "relation", dataset: { kind: "partner-branches" } },
+      h("div", { class: "kind" }, "partner branches"),
+      h("h3", {}, "At partner branches"),
+      h("p", { class: "muted" }, "Copies of this book at other library branches; reserve one there and collect it at that branch."),
+      host,
+    ),
+  );
+  await renderPartnerPanel(host, id, { user: currentUser() });
 }
 
 async function showMember(id) {

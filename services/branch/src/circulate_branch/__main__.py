@@ -1,0 +1,3 @@
+from circulate_branch.cli import main
+
+main()
