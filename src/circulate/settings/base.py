@@ -29,12 +29,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "axes",
+    "django_countries",
     "circulate.core",
     "circulate.accounts",
     "circulate.realtime",
     "circulate.audit",
     "circulate.library",
     "circulate.bikes",
+    "circulate.dealership",
     "circulate.web",
 ]
 
