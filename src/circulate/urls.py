@@ -15,6 +15,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("library/", include("circulate.library.urls")),
     path("audit/", include("circulate.audit.urls")),
     path("bikes/", include("circulate.bikes.urls")),
+    path("dealership/", include("circulate.dealership.urls")),
     path("", include("circulate.bikes.api.seed_urls")),
     path("", include("circulate.realtime.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
