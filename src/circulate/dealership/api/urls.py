@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
-from circulate.dealership.api import views
+from circulate.dealership.api import stats_views, views
 
 router = SimpleRouter(trailing_slash=True)
 router.register("car-models", views.CarModelViewSet, basename="car-model")
@@ -21,4 +21,8 @@ router.register("sales", views.SaleViewSet, basename="sale")
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
     path("trading/run/", views.TradingRunView.as_view(), name="trading-run"),
+    path("stats/dealerships/<int:pk>/", stats_views.DealershipStatsView.as_view(), name="stats-dealership"),
+    path("stats/buyers/<int:pk>/", stats_views.BuyerStatsView.as_view(), name="stats-buyer"),
+    path("stats/suppliers/<int:pk>/", stats_views.SupplierStatsView.as_view(), name="stats-supplier"),
+    path("stats/overview/", stats_views.OverviewStatsView.as_view(), name="stats-overview"),
 ]

@@ -82,7 +82,7 @@ LISTS = [
 ]
 
 
-@pytest.mark.parametrize("path", [*LISTS, "buyers/me"])
+@pytest.mark.parametrize("path", [*LISTS, "buyers/me", "stats/overview", "stats/buyers/1", "stats/dealerships/1"])
 def test_anonymous_callers_get_401_everywhere(api_client, path: str) -> None:  # type: ignore[no-untyped-def]
     # when / then
     assert api_client.get(f"{API}/{path}/").status_code == 401
