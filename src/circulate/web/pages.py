@@ -31,4 +31,9 @@ DOMAIN_PAGES: tuple[ConsolePage, ...] = (
         "web:bikes",
         "Rent a bike by the minute: stations on a map, a ride with a timer, the price when you dock; the fleet.",
     ),
+    ConsolePage(
+        "Cars",
+        "web:dealership",
+        "A car market: browse cars in stock and make offers; dealerships' stock, promotions and figures as charts.",
+    ),
 )

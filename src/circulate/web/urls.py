@@ -18,6 +18,7 @@ urlpatterns = [
     path("dev/outbox/", OutboxPage.as_view(), name="outbox"),
     path("library/", ConsolePage.as_view(template_name="web/library.html"), name="library"),
     path("bikes/", ConsolePage.as_view(template_name="web/bikes.html"), name="bikes"),
+    path("dealership/", ConsolePage.as_view(template_name="web/dealership.html"), name="dealership"),
     path(
         "library/relations/",
         ConsolePage.as_view(template_name="web/library_relations.html"),

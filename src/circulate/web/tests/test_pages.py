@@ -26,6 +26,7 @@ PAGES = [
     "web:library",
     "web:library-relations",
     "web:bikes",
+    "web:dealership",
 ]
 
 
