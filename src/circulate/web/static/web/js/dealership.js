@@ -129,12 +129,7 @@ function setUpBuyer() {
     stock: { load: () => stock.load(), onEvent: (type) => refreshOnSale(type) && stock.reload() },
     offers: {
       load: () => Promise.all([offers.load(), balance()]),
-      onEvent: (type, event) => {
-        if (!refreshOnSale(type)) return;
-        toast(`Offer #${event.data?.offer_id} fulfilled: ${event.data?.price} USD at ${event.data?.dealership_name}.`, "success");
-        offers.reload();
-        balance();
-      },
+      onEvent: (type) => refreshOnSale(type) && Promise.all([offers.reload(), balance()]),
     },
     purchases: { load: () => purchases.load(), onEvent: (type) => refreshOnSale(type) && purchases.reload() },
   };
@@ -289,6 +284,9 @@ async function start() {
   });
   window.addEventListener("circulate:event", (event) => {
     const type = String(event.detail?.type || "");
+    const data = event.detail?.data || {};
+    // The live notice of a sale, whichever tab is open.
+    if (type === "offer.fulfilled") toast(`Offer #${data.offer_id} fulfilled: ${data.price} USD at ${data.dealership_name}.`, "success");
     for (const name of shown) sections[name]?.onEvent?.(type, event.detail);
   });
   await first;
