@@ -53,7 +53,7 @@ run: seed
 	@echo "    readiness    http://$(HOST):$(PORT)/health/ready/"
 	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
 	@echo ""
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
+	PATH="$(abspath $(BIN)):$$PATH" DEBUG_TOOLBAR=$${DEBUG_TOOLBAR:-true} $(BIN)/honcho start -f Procfile
 
 # The browser tests drive Debian's Chromium; install it when we can (root with apt), else they are skipped.
 browser:

@@ -36,6 +36,11 @@ urlpatterns = [
     path("", include("circulate.web.urls")),
 ]
 
+if settings.DEBUG_TOOLBAR:
+    from debug_toolbar.toolbar import debug_toolbar_urls
+
+    urlpatterns = [*debug_toolbar_urls(), *urlpatterns]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
