@@ -43,6 +43,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sales", type=int, default=100_000)
     parser.add_argument("--database", default="circulate_bench_dealership")
     parser.add_argument("--server", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument(
+        "--stats-only", action="store_true", help="Reuse the filled database: measure the statistics only."
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -60,7 +63,8 @@ def main(argv: list[str]) -> int:
     if args.measure:
         return _measure(args)
     try:
-        _recreate_database(args.server, args.database)
+        if not args.stats_only:
+            _recreate_database(args.server, args.database)
     except Exception as exc:  # no server: say so instead of a traceback
         print(f"bench.dealership needs PostgreSQL at {args.server}: {exc}")
         return 1
@@ -207,12 +211,13 @@ def _fill(args: argparse.Namespace) -> None:
 
 
 def _timed(call: Callable[[], Any], runs: int = 20) -> tuple[float, float, int]:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     call()  # warm up
     times = []
     for _ in range(runs):
+        reset_queries()
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             call()
@@ -233,20 +238,20 @@ def _measure(args: argparse.Namespace) -> int:
     from circulate.dealership.models import Buyer, Dealership, DealershipCar, DealershipSale, Offer, Supplier
 
     call_command("migrate", verbosity=0, interactive=False)
-    _fill(args)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-
-    active = Offer.objects.filter(status="active").count()
-    started = time.perf_counter()
-    sales = services.match_offers()
-    seconds = time.perf_counter() - started
-    print(
-        f"\nOne match cycle over {active} open offers: {seconds:.1f} s "
-        f"({active / seconds:.0f} offers/s), {len(sales)} sold"
-    )
-    assert not DealershipCar.objects.filter(quantity__lt=0).exists()
-    assert not Buyer.objects.filter(balance__lt=0).exists()
+    if not args.stats_only:
+        _fill(args)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        active = Offer.objects.filter(status="active").count()
+        started = time.perf_counter()
+        sales = services.match_offers()
+        seconds = time.perf_counter() - started
+        print(
+            f"\nOne match cycle over {active} open offers: {seconds:.1f} s "
+            f"({active / seconds:.0f} offers/s), {len(sales)} sold"
+        )
+        assert not DealershipCar.objects.filter(quantity__lt=0).exists()
+        assert not Buyer.objects.filter(balance__lt=0).exists()
 
     period = stats.Period()
     busiest = Dealership.objects.annotate(n=Count("sales")).order_by("-n").first()

@@ -215,17 +215,27 @@ def supplier_stats(*, supplier_id: int, name: str, period: Period) -> dict[str, 
 
 
 def overview(*, period: Period) -> dict[str, Any]:
-    """Market totals, sales per month, dealerships by profit, suppliers by revenue. Five queries."""
+    """Market totals, sales per month, dealerships by profit, suppliers by revenue. Four queries.
+
+    The totals are summed from the per-dealership and per-supplier rows instead of scanning
+    the sales once more; only the unique buyers need a query of their own.
+    """
     sales = DealershipSale.objects.filter(period.q())
-    totals = _sale_totals(sales)
     purchases = SupplierSale.objects.filter(period.q())
-    bought = purchases.aggregate(units=Sum("quantity"), spent=Sum("total"))
-    revenue, cost = totals["revenue"] or ZERO, totals["cost"] or ZERO
-    dealerships = (
+    dealerships = list(
         sales.values("dealership_id", "dealership__name")
         .annotate(cars=Count("id"), revenue=Sum("price"), cost=Sum("unit_cost"))
         .order_by("dealership_id")
     )
+    suppliers = list(
+        purchases.values("supplier_id", "supplier__name")
+        .annotate(units=Sum("quantity"), revenue=Sum("total"))
+        .order_by("-revenue", "supplier_id")
+    )
+    unique_buyers = sales.aggregate(buyers=Count("buyer", distinct=True))["buyers"]
+    cars = sum(row["cars"] for row in dealerships)
+    revenue = sum((row["revenue"] or ZERO for row in dealerships), ZERO)
+    cost = sum((row["cost"] or ZERO for row in dealerships), ZERO)
     ranked = sorted(
         (
             {
@@ -239,21 +249,16 @@ def overview(*, period: Period) -> dict[str, Any]:
         ),
         key=lambda row: (-row["profit"], row["dealership"]),
     )
-    suppliers = (
-        purchases.values("supplier_id", "supplier__name")
-        .annotate(units=Sum("quantity"), revenue=Sum("total"))
-        .order_by("-revenue", "supplier_id")
-    )
     return {
         "currency": CURRENCY,
         "period": period.as_json(),
-        "cars_sold": totals["cars"],
+        "cars_sold": cars,
         "revenue": _m(revenue),
         "profit": _m(revenue - cost),
-        "unique_buyers": totals["buyers"],
-        "average_sale_price": _average(revenue, totals["cars"]),
-        "units_bought_from_suppliers": bought["units"] or 0,
-        "paid_to_suppliers": _m(bought["spent"]),
+        "unique_buyers": unique_buyers,
+        "average_sale_price": _average(revenue, cars),
+        "units_bought_from_suppliers": sum(row["units"] or 0 for row in suppliers),
+        "paid_to_suppliers": _m(sum((row["revenue"] or ZERO for row in suppliers), ZERO)),
         "sales_per_month": _per_month(sales),
         "dealerships_by_profit": [
             {**row, "revenue": _m(row["revenue"]), "profit": _m(row["profit"])} for row in ranked
