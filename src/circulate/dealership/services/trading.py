@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from circulate.audit import services as audit
@@ -272,6 +272,25 @@ def match_offer(
     return None
 
 
+def _may_be_served(promotions: dict[int, list[Terms]]) -> Q:
+    """Offers some stock could serve: a cheap pre-check so the loop skips offers nothing can serve.
+
+    Only offers for a car model are checked (criteria offers always go to the loop): some
+    active stock of that model must ask no more than the offer's ``max_price`` allows after
+    the largest promotion running anywhere (plus a cent for rounding). It never skips an
+    offer the loop could sell: the loop's price is at least the stock price less that promotion.
+    """
+    best = max((terms.percent for all_terms in promotions.values() for terms in all_terms), default=Decimal(0))
+    factor = Decimal(100) / (Decimal(100) - best)
+    in_reach = DealershipCar.objects.filter(
+        car_model_id=OuterRef("car_model_id"),
+        quantity__gt=0,
+        dealership__is_active=True,
+        price__lte=(OuterRef("max_price") + Decimal("0.01")) * factor,
+    )
+    return Q(car_model__isnull=True) | Q(Exists(in_reach))
+
+
 @audit.audited("dealership.sale.create")
 def match_offers(*, now: datetime | None = None, limit: int | None = None) -> list[DealershipSale]:
     """Try every active offer, oldest first, each in its own transaction (the Beat job ``dealership.match_offers``).
@@ -281,6 +300,7 @@ def match_offers(*, now: datetime | None = None, limit: int | None = None) -> li
     now = now or timezone.now()
     promotions = promotion_terms(now=now)
     queue = Offer.objects.filter(status=Offer.Status.ACTIVE, buyer__is_active=True, buyer__balance__gt=0)
+    queue = queue.filter(_may_be_served(promotions))
     ids = list(queue.order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
     sales: list[DealershipSale] = []
     for offer_id in ids:
