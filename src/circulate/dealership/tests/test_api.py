@@ -24,6 +24,7 @@ from circulate.dealership.tests.factories import (
     make_supplier,
     stocked,
 )
+from circulate.realtime.models import Event, EventRecipient
 
 pytestmark = pytest.mark.django_db
 
@@ -394,3 +395,31 @@ def test_lists_take_a_constant_number_of_queries(  # type: ignore[no-untyped-def
     for path in LISTS:
         with django_assert_max_num_queries(counts[path]):
             assert client.get(f"{API}/{path}/").status_code == 200
+
+
+def test_only_the_market_staff_set_prices_and_discounts(auth_client, market) -> None:  # type: ignore[no-untyped-def]
+    # given a new car model
+    car = make_car_model(staff=market["staff"])
+    price = {"supplier": market["supplier"].pk, "car_model": car.pk, "price": "7000"}
+    discount = {"supplier": market["supplier"].pk, "kind": "loyalty", "percent": "5", "min_units": 3}
+    for path, body in (("supplier-prices", price), ("supplier-discounts", discount)):
+        # when a dealer and a buyer try, then the staff
+        dealer_try = auth_client(market["dealer"]).post(f"{API}/{path}/", body)
+        buyer_try = auth_client(market["buyer"].user).post(f"{API}/{path}/", body)
+        created = auth_client(market["staff"]).post(f"{API}/{path}/", body)
+        # then
+        assert dealer_try.status_code == 403
+        assert buyer_try.status_code == 403
+        assert created.status_code == 201, created.json()
+
+
+def test_a_new_offer_is_told_to_the_dealers_whose_stock_could_serve_it(auth_client, market) -> None:  # type: ignore[no-untyped-def]
+    # given the German dealership has the Corolla at 10,800, the French one only an SUV
+    buyer = make_buyer(balance="50000", staff=market["staff"])
+    # when a buyer asks for a Corolla up to 11,000
+    response = auth_client(buyer.user).post(f"{API}/offers/", {"car_model": market["car"].pk, "max_price": "11000"})
+    # then the German dealer is told, the French one is not
+    assert response.status_code == 201
+    event = Event.objects.filter(type="offer.created").latest("pk")
+    assert event.payload["offer_id"] == response.json()["id"]
+    assert list(EventRecipient.objects.filter(event=event).values_list("user_id", flat=True)) == [market["dealer"].pk]
