@@ -55,7 +55,7 @@ run: seed
 	@echo "    branch       http://127.0.0.1:$${BRANCH_PORT:-5013}/docs/  (the partner branch service, Riverside branch)"
 	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
 	@echo ""
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
+	PATH="$(abspath $(BIN)):$$PATH" DEBUG_TOOLBAR=$${DEBUG_TOOLBAR:-true} $(BIN)/honcho start -f Procfile
 
 # The browser tests drive Debian's Chromium; install it when we can (root with apt), else they are skipped.
 browser:

@@ -17,6 +17,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("partners/", include("circulate.partners.urls")),
     path("audit/", include("circulate.audit.urls")),
     path("bikes/", include("circulate.bikes.urls")),
+    path("dealership/", include("circulate.dealership.urls")),
     path("", include("circulate.bikes.api.seed_urls")),
     path("", include("circulate.realtime.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -36,6 +37,11 @@ urlpatterns = [
     path("gbfs/", include("circulate.bikes.gbfs.urls")),
     path("", include("circulate.web.urls")),
 ]
+
+if settings.DEBUG_TOOLBAR:
+    from debug_toolbar.toolbar import debug_toolbar_urls
+
+    urlpatterns = [*debug_toolbar_urls(), *urlpatterns]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -9,6 +9,7 @@ import django_stubs_ext
 from .base import *
 from .celery import *
 from .channels import *
+from .debug_toolbar import *
 from .email import *
 from .env import IS_PRODUCTION
 from .jwt import *

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "axes",
+    "django_countries",
     "circulate.core",
     "circulate.accounts",
     "circulate.realtime",
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "circulate.library",
     "circulate.bikes",
     "circulate.partners",
+    "circulate.dealership",
     "circulate.web",
 ]
 

@@ -82,4 +82,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "circulate.bikes.tasks.reprice_overdue",
         "schedule": timedelta(minutes=1),
     },
+    "dealership.restock": {
+        "task": "circulate.dealership.tasks.restock",
+        "schedule": timedelta(minutes=10),
+    },
+    "dealership.match_offers": {
+        "task": "circulate.dealership.tasks.match_offers",
+        "schedule": timedelta(minutes=1),
+    },
 }

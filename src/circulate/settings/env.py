@@ -19,3 +19,5 @@ DEFAULT_SECRET_KEY = "django-insecure-circulate-development-key-do-not-use-in-pr
 
 DJANGO_ENV: str = env.str("DJANGO_ENV", default="development")
 IS_PRODUCTION = DJANGO_ENV == "production"
+# Django Debug Toolbar: the development profile only, and only when asked (``make run`` asks).
+DEBUG_TOOLBAR: bool = env.bool("DEBUG_TOOLBAR", default=False) and not IS_PRODUCTION

@@ -37,6 +37,11 @@ DOMAIN_PAGES: tuple[ConsolePage, ...] = (
         "Rent a bike by the minute: stations on a map, a ride with a timer, the price when you dock; the fleet.",
     ),
     ConsolePage(
+        "Cars",
+        "web:dealership",
+        "A car market: browse cars in stock and make offers; dealerships' stock, promotions and figures as charts.",
+    ),
+    ConsolePage(
         "Audit",
         "web:audit",
         "Staff: every recorded change, who made it and what changed, filtered by action, object, actor or request.",

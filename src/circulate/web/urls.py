@@ -20,6 +20,7 @@ urlpatterns = [
     path("bikes/", ConsolePage.as_view(template_name="web/bikes.html"), name="bikes"),
     path("audit/", ConsolePage.as_view(template_name="web/audit.html"), name="audit"),
     path("partners/", ConsolePage.as_view(template_name="web/partners.html"), name="partners"),
+    path("dealership/", ConsolePage.as_view(template_name="web/dealership.html"), name="dealership"),
     path(
         "library/relations/",
         ConsolePage.as_view(template_name="web/library_relations.html"),

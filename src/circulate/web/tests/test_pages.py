@@ -28,6 +28,7 @@ PAGES = [
     "web:bikes",
     "web:audit",
     "web:partners",
+    "web:dealership",
 ]
 
 
