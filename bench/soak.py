@@ -7,9 +7,10 @@ Recreates the PostgreSQL database ``circulate_soak``, migrates it and loads the 
 HTTP tier as compose runs it (gunicorn with ``deploy/gunicorn.conf.py``, 2 WSGI workers, the
 production profile, tasks run in place) on loopback. For ``--seconds``, each person repeats
 random operations of their role, valid and invalid: members like, reserve and cancel, ride
-bikes and dock them, and also try what they may not (a second ride, another person's ride,
-a reservation twice, malformed bodies, ids that do not exist); librarians issue, renew and
-take back loans. Refusals (4xx) are expected; an answer of 500 or more is a failure.
+bikes and dock them, offer to buy cars and cancel offers, and also try what they may not (a
+second ride, another person's ride or offer, a reservation twice, malformed bodies, ids that
+do not exist); librarians issue, renew and take back loans; market staff run the trading
+cycles. Refusals (4xx) are expected; an answer of 500 or more is a failure.
 
 Afterwards the database must still be consistent, checked directly:
 
@@ -17,6 +18,9 @@ Afterwards the database must still be consistent, checked directly:
 - at most one active rental per rider and per bike; a bike on a ride has no station and is
   ``rented``, a bike not on a ride is not ``rented``; no station holds more bikes than docks;
 - every finished ride has a cost >= 0 and was priced (tasks run in place here);
+- no balance and no stock below 0, every fulfilled offer has exactly one sale, and money is
+  conserved: dealership and buyer balances plus what suppliers were paid change only by the
+  top-ups;
 - no answer was a 5xx.
 
 Domains added later extend ``ACTIONS`` and ``check_invariants``. Exit status 1 when an
@@ -38,6 +42,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +55,7 @@ class Person:
     name: str
     token: str
     member_id: int
-    role: str  # "member" or "librarian"
+    role: str  # "member", "librarian" or "market" (the market's staff)
     ride: int | None = None
     rng: random.Random = field(default_factory=random.Random)
 
@@ -196,10 +201,22 @@ def ride(base: str, person: Person, world: dict[str, Any], tally: Tally) -> None
         person.ride = None
 
 
+def offer_for_a_car(base: str, person: Person, world: dict[str, Any], tally: Tally) -> None:
+    rng = person.rng
+    body = {"car_model": rng.choice(world["car_models"]), "max_price": str(rng.choice([9000, 20000, 35000, 60000]))}
+    status, offer = _call(base, tally, "cars.offer", "POST", "/api/dealership/offers/", person, body)
+    if status == 201 and rng.random() < 0.3:
+        _call(base, tally, "cars.cancel", "POST", f"/api/dealership/offers/{offer['id']}/cancel/", person)
+
+
+def run_trading(base: str, person: Person, world: dict[str, Any], tally: Tally) -> None:
+    _call(base, tally, "cars.trading", "POST", "/api/dealership/trading/run/", person, {})
+
+
 def something_not_allowed(base: str, person: Person, world: dict[str, Any], tally: Tally) -> None:
     """What a careless or hostile client sends: every answer must be a 4xx, never a 5xx."""
     rng = person.rng
-    choice = rng.randrange(8)
+    choice = rng.randrange(11)
     if choice == 0 and world["rides"]:  # finish a ride that may be someone else's, or already over
         with world["lock"]:
             rental = rng.choice(world["rides"])
@@ -217,13 +234,27 @@ def something_not_allowed(base: str, person: Person, world: dict[str, Any], tall
         _call(base, tally, "bad.loan", "POST", "/api/library/loans/", person, {"book": 10**12, "member": 10**12})
     elif choice == 6:
         _call(base, tally, "bad.object", "GET", f"/api/library/members/{rng.choice(world['members'])}/loans/", person)
-    else:
+    elif choice == 7:
         _call(base, tally, "bad.filter", "GET", "/api/bikes/rentals/?status=sideways&rider=abc", person)
+    elif choice == 8:  # an offer below zero, or for a car that does not exist
+        body = rng.choice([{"car_model": 1, "max_price": "-5"}, {"car_model": 10**12, "max_price": "100"}])
+        _call(base, tally, "bad.offer", "POST", "/api/dealership/offers/", person, body)
+    elif choice == 9:  # cancel an offer that may be someone else's
+        _call(base, tally, "bad.cancel", "POST", f"/api/dealership/offers/{rng.randrange(1, 500)}/cancel/", person)
+    else:  # balances are read-only: only trading and staff top-ups change them
+        _call(base, tally, "bad.balance", "PATCH", "/api/dealership/buyers/me/", person, {"balance": "1000000"})
 
 
 ACTIONS: dict[str, list[tuple[float, Action]]] = {
-    "member": [(3, like_or_unlike), (3, reserve_and_maybe_cancel), (4, ride), (2, something_not_allowed)],
+    "member": [
+        (3, like_or_unlike),
+        (3, reserve_and_maybe_cancel),
+        (4, ride),
+        (3, offer_for_a_car),
+        (3, something_not_allowed),
+    ],
     "librarian": [(6, lend_and_take_back), (1, like_or_unlike), (1, something_not_allowed)],
+    "market": [(1, run_trading), (3, offer_for_a_car), (1, something_not_allowed)],
 }
 
 
@@ -231,23 +262,35 @@ ACTIONS: dict[str, list[tuple[float, Action]]] = {
 
 
 def _prepare(args: argparse.Namespace) -> tuple[list[Person], dict[str, Any]]:
+    from django.utils import timezone
     from rest_framework_simplejwt.tokens import AccessToken
 
     from circulate.accounts.models import User
     from circulate.accounts.roles import LIBRARIAN
     from circulate.accounts.services import grant_role
     from circulate.bikes.models import Station
+    from circulate.dealership import services as dealership
+    from circulate.dealership.models import CarModel
     from circulate.library import services as library
     from circulate.library.models import Book, Member
 
     rng = random.Random(args.seed)
     librarian = User.objects.get(email="librarian@circulate.local")
+    admin = User.objects.get(email="admin@circulate.local")
     people = []
     for n in range(args.people):
-        role = "librarian" if n % 6 == 0 else "member"
-        user = User.objects.create_user(email=f"soak{n}@soak.invalid", username=f"soak{n}", password=None)
+        role = "librarian" if n % 6 == 0 else "market" if n % 12 == 1 else "member"
+        user = User.objects.create_user(
+            email=f"soak{n}@soak.invalid",
+            username=f"soak{n}",
+            password=None,
+            email_verified_at=timezone.now(),
+            is_staff=role == "market",
+        )
         if role == "librarian":
             grant_role(user=user, role=LIBRARIAN)
+        buyer = dealership.get_or_create_buyer(actor=user)
+        dealership.top_up_buyer(actor=admin, buyer_id=buyer.pk, amount=Decimal(rng.choice([20000, 40000, 80000])))
         member = Member.objects.create(name=f"Soak member {n}", user=user)
         library.issue_or_renew_card(actor=librarian, member_id=member.pk)
         people.append(
@@ -257,6 +300,7 @@ def _prepare(args: argparse.Namespace) -> tuple[list[Person], dict[str, Any]]:
         "books": list(Book.objects.values_list("pk", flat=True)),
         "members": [person.member_id for person in people],
         "stations": list(Station.objects.filter(is_returning=True).values_list("pk", flat=True)),
+        "car_models": list(CarModel.objects.values_list("pk", flat=True)),
         "rides": [],
         "lock": threading.Lock(),
     }
@@ -277,7 +321,27 @@ def _person_loop(base: str, person: Person, world: dict[str, Any], tally: Tally,
                 break
 
 
-def check_invariants() -> list[str]:
+def market_money() -> Decimal:
+    """Dealership and buyer balances plus what suppliers were paid, less every top-up.
+
+    Trading moves money between these; it never makes or loses any.
+    """
+    from django.db.models import Sum
+
+    from circulate.dealership.models import BalanceTopUp, Buyer, Dealership, SupplierSale
+
+    def total(queryset: Any, column: str) -> Decimal:
+        return queryset.aggregate(total=Sum(column))["total"] or Decimal(0)
+
+    return (
+        total(Dealership.all_objects, "balance")
+        + total(Buyer.all_objects, "balance")
+        + total(SupplierSale.all_objects, "total")
+        - total(BalanceTopUp.all_objects, "amount")
+    )
+
+
+def check_invariants(money_before: Decimal) -> list[str]:
     from django.db.models import Count, F, Q
 
     from circulate.bikes.models import Bike, Rental, Station
@@ -309,6 +373,21 @@ def check_invariants() -> list[str]:
         broken.append(f"ride {rental.pk} finished but {rental.cost_status}")
     for rental in finished.filter(cost__lt=0):
         broken.append(f"ride {rental.pk} costs {rental.cost}")
+
+    from circulate.dealership.models import Buyer, Dealership, DealershipCar, DealershipSale, Offer
+
+    for model in (Dealership, Buyer):
+        for account in model.all_objects.filter(balance__lt=0):
+            broken.append(f"{model.__name__} {account.pk} has balance {account.balance}")
+    for stock in DealershipCar.all_objects.filter(quantity__lt=0):
+        broken.append(f"stock {stock.pk} holds {stock.quantity} cars")
+    fulfilled = Offer.all_objects.filter(status="fulfilled").count()
+    sold = DealershipSale.all_objects.count()
+    if fulfilled != sold:
+        broken.append(f"{fulfilled} offers fulfilled but {sold} sales")
+    money_after = market_money()
+    if money_after != money_before:
+        broken.append(f"money not conserved: {money_before} before, {money_after} after (top-ups aside)")
     return broken
 
 
@@ -321,6 +400,7 @@ def _soak(args: argparse.Namespace) -> int:
     from circulate.core.asgi_server import running_gunicorn
 
     people, world = _prepare(args)
+    money_before = market_money()
     connection.close()
     tally = Tally()
     env = _env(
@@ -351,7 +431,7 @@ def _soak(args: argparse.Namespace) -> int:
     for action in sorted({action for action, _ in tally.statuses}):
         answers = ", ".join(f"{status}: {n}" for (a, status), n in sorted(tally.statuses.items()) if a == action)
         print(f"| {action} | {answers} |")
-    broken = check_invariants()
+    broken = check_invariants(money_before)
     for problem in tally.server_errors[:20]:
         print(f"5xx: {problem}")
     for problem in broken:
