@@ -13,6 +13,7 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from circulate.core.api import ReadModelSerializer
 from circulate.dealership import selectors
 from circulate.dealership.models import (
     CURRENCY,
@@ -46,7 +47,7 @@ class CurrencyMixin(serializers.Serializer[Any]):
 # --- Catalogue --------------------------------------------------------------------------------------------
 
 
-class CarModelSerializer(serializers.ModelSerializer[CarModel]):
+class CarModelSerializer(ReadModelSerializer[CarModel]):
     class Meta:
         model = CarModel
         fields = [
@@ -67,7 +68,7 @@ class CarModelSerializer(serializers.ModelSerializer[CarModel]):
         read_only_fields = fields
 
 
-class CarModelBriefSerializer(serializers.ModelSerializer[CarModel]):
+class CarModelBriefSerializer(ReadModelSerializer[CarModel]):
     class Meta:
         model = CarModel
         fields = ["id", "make", "model", "year", "body_type", "fuel", "transmission", "color"]
@@ -89,7 +90,7 @@ class CarModelInputSerializer(serializers.Serializer[Any]):
     color = serializers.CharField(max_length=30)
 
 
-class SupplierSerializer(serializers.ModelSerializer[Supplier]):
+class SupplierSerializer(ReadModelSerializer[Supplier]):
     country = country_out()
 
     class Meta:
@@ -106,7 +107,7 @@ class SupplierInputSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField(required=False, allow_blank=True)
 
 
-class SupplierCarSerializer(CurrencyMixin, serializers.ModelSerializer[SupplierCar]):
+class SupplierCarSerializer(CurrencyMixin, ReadModelSerializer[SupplierCar]):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     car_model = CarModelBriefSerializer(read_only=True)
 
@@ -126,7 +127,7 @@ class SupplierCarChangeSerializer(serializers.Serializer[Any]):
     price = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
 
 
-class SupplierDiscountSerializer(serializers.ModelSerializer[SupplierDiscount]):
+class SupplierDiscountSerializer(ReadModelSerializer[SupplierDiscount]):
     car_models = serializers.SerializerMethodField(help_text="Car model ids; empty: every car of the supplier.")
 
     class Meta:
@@ -164,7 +165,7 @@ class SupplierDiscountInputSerializer(serializers.Serializer[Any]):
 # --- Dealerships ------------------------------------------------------------------------------------------------
 
 
-class DealershipSerializer(CurrencyMixin, serializers.ModelSerializer[Dealership]):
+class DealershipSerializer(CurrencyMixin, ReadModelSerializer[Dealership]):
     """Everyone sees name and place; its staff and the market's staff also balance, preferences and people."""
 
     country = country_out()
@@ -220,7 +221,7 @@ class StaffInputSerializer(serializers.Serializer[Any]):
     staff = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=100)
 
 
-class StockSerializer(CurrencyMixin, serializers.ModelSerializer[DealershipCar]):
+class StockSerializer(CurrencyMixin, ReadModelSerializer[DealershipCar]):
     dealership_name = serializers.CharField(source="dealership.name", read_only=True)
     country = country_out(source="dealership.country")
     car_model = CarModelBriefSerializer(read_only=True)
@@ -250,7 +251,7 @@ class StockSerializer(CurrencyMixin, serializers.ModelSerializer[DealershipCar])
         )
 
 
-class PromotionSerializer(serializers.ModelSerializer[DealershipPromotion]):
+class PromotionSerializer(ReadModelSerializer[DealershipPromotion]):
     car_models = serializers.SerializerMethodField(help_text="Car model ids; empty: every car of the dealership.")
 
     class Meta:
@@ -274,7 +275,7 @@ class PromotionInputSerializer(serializers.Serializer[Any]):
 # --- Buyers and offers -------------------------------------------------------------------------------------
 
 
-class BuyerSerializer(CurrencyMixin, serializers.ModelSerializer[Buyer]):
+class BuyerSerializer(CurrencyMixin, ReadModelSerializer[Buyer]):
     email = serializers.EmailField(source="user.email", read_only=True)
     country = country_out()
 
@@ -288,7 +289,7 @@ class BuyerInputSerializer(serializers.Serializer[Any]):
     country = CountryField(allow_blank=True, help_text="ISO 3166 code. The balance is read-only.")
 
 
-class OfferSerializer(CurrencyMixin, serializers.ModelSerializer[Offer]):
+class OfferSerializer(CurrencyMixin, ReadModelSerializer[Offer]):
     car_model = CarModelBriefSerializer(read_only=True)
     sale = serializers.SerializerMethodField(help_text="The sale that fulfilled it.")
 
@@ -321,7 +322,7 @@ class OfferInputSerializer(serializers.Serializer[Any]):
     max_price = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
 
 
-class SupplierSaleSerializer(CurrencyMixin, serializers.ModelSerializer[SupplierSale]):
+class SupplierSaleSerializer(CurrencyMixin, ReadModelSerializer[SupplierSale]):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     dealership_name = serializers.CharField(source="dealership.name", read_only=True)
     car_model = CarModelBriefSerializer(read_only=True)
@@ -347,7 +348,7 @@ class SupplierSaleSerializer(CurrencyMixin, serializers.ModelSerializer[Supplier
         read_only_fields = fields
 
 
-class SaleSerializer(CurrencyMixin, serializers.ModelSerializer[DealershipSale]):
+class SaleSerializer(CurrencyMixin, ReadModelSerializer[DealershipSale]):
     dealership_name = serializers.CharField(source="dealership.name", read_only=True)
     buyer_email = serializers.SerializerMethodField()
     car_model = CarModelBriefSerializer(read_only=True)

@@ -6,11 +6,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+from circulate.core.api import ReadModelSerializer
 from circulate.partners.client import breaker_state
 from circulate.partners.models import PartnerBranch, PartnerCall, PartnerReservation
 
 
-class PartnerBranchSerializer(serializers.ModelSerializer[PartnerBranch]):
+class PartnerBranchSerializer(ReadModelSerializer[PartnerBranch]):
     breaker = serializers.SerializerMethodField(help_text="closed, open (calls refused at once) or half_open.")
     healthy = serializers.SerializerMethodField(help_text="The last call succeeded and the breaker is closed.")
 
@@ -71,7 +72,7 @@ class PartnerReservationInputSerializer(serializers.Serializer[Any]):
     member = serializers.IntegerField(min_value=1, required=False, help_text="Librarians: the member to reserve for.")
 
 
-class PartnerReservationSerializer(serializers.ModelSerializer[PartnerReservation]):
+class PartnerReservationSerializer(ReadModelSerializer[PartnerReservation]):
     branch = serializers.SerializerMethodField()
     book = serializers.SerializerMethodField()
     member = serializers.SerializerMethodField()
@@ -91,7 +92,7 @@ class PartnerReservationSerializer(serializers.ModelSerializer[PartnerReservatio
         return {"id": row.member_id, "name": row.member.name}
 
 
-class PartnerCallSerializer(serializers.ModelSerializer[PartnerCall]):
+class PartnerCallSerializer(ReadModelSerializer[PartnerCall]):
     branch = serializers.CharField(source="branch.code")
 
     class Meta:
