@@ -8,12 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory, override_settings
+from PIL import Image
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from circulate.accounts.roles import LIBRARIAN
 from circulate.accounts.tests.factories import UserFactory
+from circulate.bikes.tests.factories import make_bike, make_fleet_manager
 from circulate.core.errors import csrf_failure
 from circulate.core.limits import PayloadTooLarge
 from circulate.core.parsers import JSONParser, depth_of
@@ -216,3 +219,38 @@ class TestPagination:
         response = auth_client(librarian).get("/api/notifications/", {"page_size": "1000"})
         # then
         assert_json_error(response, 400, "invalid")
+
+
+class TestUploads:
+    def _image(self, image_format: str, size: tuple[int, int] = (8, 8)) -> SimpleUploadedFile:
+        buffer = io.BytesIO()
+        Image.new("RGB", size, (200, 30, 30)).save(buffer, format=image_format)
+        return SimpleUploadedFile(f"bike.{image_format.lower()}", buffer.getvalue())
+
+    def test_an_image_of_a_type_not_accepted_is_a_400_naming_the_types(
+        self, auth_client: Callable[[Any], APIClient]
+    ) -> None:
+        # given a fleet manager and a bike
+        fleet = make_fleet_manager()
+        bike = make_bike(fleet=fleet)
+        # when a GIF is uploaded
+        response = auth_client(fleet).post(
+            f"/api/bikes/bikes/{bike.pk}/photo/", {"photo": self._image("GIF")}, format="multipart"
+        )
+        # then
+        body = assert_json_error(response, 400, "invalid")
+        assert body["errors"]["photo"] == ["GIF images are not accepted; send JPEG, PNG, WEBP."]
+
+    def test_an_image_over_the_upload_limit_is_a_400(
+        self, auth_client: Callable[[Any], APIClient], settings: Any
+    ) -> None:
+        # given an upload limit smaller than the image
+        settings.UPLOAD_IMAGE_MAX_BYTES = 100
+        fleet = make_fleet_manager()
+        bike = make_bike(fleet=fleet)
+        # when
+        response = auth_client(fleet).post(
+            f"/api/bikes/bikes/{bike.pk}/photo/", {"photo": self._image("PNG", (64, 64))}, format="multipart"
+        )
+        # then
+        assert "larger than" in assert_json_error(response, 400, "invalid")["errors"]["photo"][0]
