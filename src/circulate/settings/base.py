@@ -266,6 +266,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "ENUM_NAME_OVERRIDES": {},
+    # Every answer an operation can give is documented (401, 429, CSRF 403, 404 past the last page, 413...).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "circulate.core.schema.document_shared_answers",
+    ],
 }
 
 # Answers to requests sent with an Idempotency-Key are kept this long (core.idempotency).
