@@ -1,4 +1,4 @@
-"""Faults survived: PostgreSQL connections killed under a running server (loopback only).
+"""Faults survived under a running server (loopback only): PostgreSQL connections killed, Redis down.
 
 The HTTP tier runs as compose runs it (gunicorn, ``deploy/gunicorn.conf.py``, production
 profile) against the test database; its connections carry an application name of their own
@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -17,11 +20,11 @@ import pytest
 from django.db import connection
 
 from circulate.accounts.tests.factories import DEFAULT_PASSWORD
-from circulate.core.asgi_server import running_gunicorn
+from circulate.core.asgi_server import free_loopback_port, running_asgi_server, running_gunicorn
 from circulate.core.testing import database_url_of_this_connection
 from circulate.library.tests.factories import BookFactory, make_librarian
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 APPLICATION_NAME = "circulate-fault-test"
 
@@ -69,6 +72,7 @@ def _kill_server_connections() -> int:
         return int(cursor.fetchone()[0])
 
 
+@pytest.mark.postgres
 def test_killed_database_connections_are_replaced_without_a_restart() -> None:
     # given a running HTTP tier whose pooled connections are open
     librarian = make_librarian()
@@ -91,3 +95,60 @@ def test_killed_database_connections_are_replaced_without_a_restart() -> None:
         assert set(after_first) == {200}
         assert set(created) == {201}
         assert set(after_second) == {200}
+
+
+def _start_redis(port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
+def test_with_redis_down_the_api_serves_readiness_names_it_and_it_recovers(tmp_path: Any) -> None:
+    # given a server whose cache and channel layer are a Redis of this test's own
+    librarian = make_librarian()
+    redis_port = free_loopback_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("EMAIL_", "TEST_DATABASE"))}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.pop("CHANNELS_REDIS_URL", None)
+    env.update(
+        DATABASE_URL=database_url_of_this_connection(),
+        REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+        CIRCULATE_VAR_DIR=str(tmp_path),
+        CELERY_TASK_ALWAYS_EAGER="true",
+        THROTTLE_LOGIN="1000/minute",
+    )
+    redis = _start_redis(redis_port)
+    try:
+        with running_asgi_server(env) as base:
+            credentials = {"login": librarian.email, "password": DEFAULT_PASSWORD}
+            status, body = _call(f"{base}/api/auth/login/", method="POST", body=credentials)
+            assert status == 200, body
+            token = str(body["access"])
+            # when Redis goes away
+            _stop(redis)
+            read = _call(f"{base}/api/library/books/", token)[0]
+            write = _call(f"{base}/api/library/authors/", token, "POST", {"name": "Written without Redis"})[0]
+            ready_down, readiness = _call(f"{base}/health/ready/")
+            # then reads and writes are served, and readiness says what is down
+            assert (read, write) == (200, 201)
+            assert ready_down == 503
+            assert f"127.0.0.1:{redis_port}" in str(readiness)
+            # when Redis comes back, everything recovers without a restart
+            redis = _start_redis(redis_port)
+            for _ in range(50):
+                if _call(f"{base}/health/ready/")[0] == 200:
+                    break
+                time.sleep(0.2)
+            assert _call(f"{base}/health/ready/")[0] == 200
+            assert _call(f"{base}/api/library/books/", token)[0] == 200
+    finally:
+        _stop(redis)
