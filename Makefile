@@ -9,7 +9,7 @@ PORT ?= 8000
 export CIRCULATE_HOST := $(HOST)
 export CIRCULATE_PORT := $(PORT)
 
-.PHONY: browser branch-test run test lint format migrate superuser seed install install-dev lock bench clean help
+.PHONY: browser branch-test run test lint format migrate superuser seed install install-dev lock bench conformance clean help
 
 help:
 	@echo "make run        install, migrate, load demo data, start web + worker + beat"
@@ -19,6 +19,7 @@ help:
 	@echo "make migrate    apply database migrations"
 	@echo "make superuser  create an admin account interactively"
 	@echo "make bench      run the benchmarks under bench/"
+	@echo "make conformance  schemathesis against a live server, as each demo role and anonymous"
 	@echo "make lock       refresh $(CONSTRAINTS) from the current environment"
 
 $(BIN)/python:
@@ -84,6 +85,9 @@ lock: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+conformance: install-dev
+	$(BIN)/python -m conformance $(CONFORMANCE_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,9 @@
 """Checks a running Circulate stack end to end through its public address (used by local-stack.sh).
 
 Readiness through nginx, a static asset served by nginx, a Celery task round trip
-through the broker to a worker process, and WebSocket upgrades through nginx (refused without a token, served with one).
+through the broker to a worker process, WebSocket upgrades through nginx (refused without a token,
+served with one, with or without an Origin), and the limits: a body too large for nginx or for the
+app is a JSON 413, and a client that sends its headers or body too slowly is cut off (408).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import asyncio
 import json
 import os
 import re
+import socket
 import sys
+import time
 import urllib.request
 from email.message import Message
 
@@ -144,6 +148,70 @@ def check_partner_branch(base: str) -> None:
     print(f"partner branch {first['branch']['name']} holds {first['copies_available']} of {book['title']!r}")
 
 
+async def check_token_socket_without_origin(base: str, access: str) -> None:
+    """A client that is not a browser sends no Origin; with a token it is served."""
+    import websockets
+
+    url = base.replace("http://", "ws://") + f"/ws/notifications/?token={access}"
+    async with websockets.connect(url) as socket_:
+        message = json.loads(await asyncio.wait_for(socket_.recv(), timeout=10))
+    require(message.get("type") == "unread", message)
+    print("token socket without an Origin served through nginx")
+
+
+def raw_exchange(base: str, head: bytes, body: bytes = b"", wait: float = 10.0) -> bytes:
+    """Send ``head`` (and ``body``) on a fresh connection; what the server answers until it closes or ``wait``."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=wait) as conn:
+        conn.sendall(head + body)
+        received = b""
+        deadline = time.monotonic() + wait
+        try:
+            while time.monotonic() < deadline:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+    return received
+
+
+def check_limits(base: str, slow_timeout: float) -> None:
+    host = base.removeprefix("http://")
+    # A body over nginx's client_max_body_size: refused from its Content-Length, in the API's shape.
+    head = (
+        f"POST /api/library/authors/ HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {9 * 1024 * 1024}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    answer = raw_exchange(base, head)
+    require(answer.startswith(b"HTTP/1.1 413") and b'"payload_too_large"' in answer, answer[:300])
+    print("a 9 MB body is refused by nginx: 413 payload_too_large")
+    # A body nginx passes on but over the app's REQUEST_BODY_MAX_BYTES: the app's JSON 413.
+    body = b'{"name": "' + b"a" * (3 * 1024 * 1024) + b'"}'
+    head = (
+        f"POST /api/library/authors/ HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    answer = raw_exchange(base, head, body)
+    require(answer.startswith(b"HTTP/1.1 413") and b"larger than" in answer, answer[:300])
+    print("a 3 MB body is refused by the app: 413 payload_too_large")
+    # Headers sent too slowly (slowloris): nginx ends the connection after client_header_timeout.
+    started = time.monotonic()
+    answer = raw_exchange(base, f"GET /health/ HTTP/1.1\r\nHost: {host}\r\n".encode(), wait=slow_timeout * 4)
+    require(b"200 OK" not in answer and time.monotonic() - started < slow_timeout * 4, answer[:300])
+    print(f"headers never finished: connection ended by nginx after {time.monotonic() - started:.1f} s")
+    # A body sent too slowly: 408 after client_body_timeout.
+    head = (
+        f"POST /api/auth/login/ HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100\r\n\r\n"
+    ).encode()
+    started = time.monotonic()
+    answer = raw_exchange(base, head, b'{"login": ', wait=slow_timeout * 4)
+    require(b"200 OK" not in answer and time.monotonic() - started < slow_timeout * 4, answer[:300])
+    print(f"body never finished: ended by nginx after {time.monotonic() - started:.1f} s ({answer[:12]!r})")
+
+
 def main() -> int:
     base = sys.argv[1].rstrip("/")
     check_ready(base)
@@ -153,6 +221,8 @@ def main() -> int:
     asyncio.run(check_signed_in_socket(base, log_in(base)))
     asyncio.run(check_event_across_tiers(base))
     check_partner_branch(base)
+    asyncio.run(check_token_socket_without_origin(base, log_in(base)))
+    check_limits(base, slow_timeout=float(os.environ.get("STACK_SLOW_CLIENT_TIMEOUT", "10")))
     return 0
 
 

@@ -17,6 +17,8 @@ BRANCH_DB=${STACK_BRANCH_DB:-circulate_stack_branch}
 DB=${STACK_DB:-circulate_stack}
 REDIS_DB=${STACK_REDIS_DB:-13}
 BROKER_DB=${STACK_BROKER_DB:-14}
+# The slow-client checks wait this long (nginx.conf's own timeouts are longer).
+SLOW_CLIENT_TIMEOUT=${SLOW_CLIENT_TIMEOUT:-2}
 WORK=$(mktemp -d /tmp/circulate-stack.XXXXXX)
 chmod 755 "$WORK"  # nginx workers run unprivileged and must read the static files
 PIDS=()
@@ -72,7 +74,9 @@ sed -e "s|server web:8000;|server 127.0.0.1:$WEB_PORT;|" \
     -e "s|server ws:8001;|server 127.0.0.1:$WS_PORT;|" \
     -e "s|listen 80;|listen 127.0.0.1:$NGINX_PORT;|" \
     -e "s|alias /srv/static/;|alias $STATIC_ROOT/;|" \
-    -e "s|alias /srv/media/;|alias $WORK/var/media/;|" deploy/nginx.conf >"$WORK/nginx/site.conf"
+    -e "s|alias /srv/media/;|alias $WORK/var/media/;|" \
+    -e "s|client_header_timeout 10s;|client_header_timeout ${SLOW_CLIENT_TIMEOUT}s;|" \
+    -e "s|client_body_timeout 15s;|client_body_timeout ${SLOW_CLIENT_TIMEOUT}s;|" deploy/nginx.conf >"$WORK/nginx/site.conf"
 cat >"$WORK/nginx/nginx.conf" <<CONF
 worker_processes 1;
 pid $WORK/nginx.pid;
@@ -94,5 +98,5 @@ nginx -c "$WORK/nginx/nginx.conf"
 BASE=http://127.0.0.1:$NGINX_PORT
 for _ in $(seq 60); do curl -sf "$BASE/health/" >/dev/null && break; sleep 1; done
 for _ in $(seq 60); do curl -sf "http://127.0.0.1:$BRANCH_PORT/health/ready" >/dev/null && break; sleep 1; done
-$BIN/python deploy/check_stack.py "$BASE" || { tail -n 40 "$WORK"/*.log "$WORK"/nginx/error.log; exit 1; }
+STACK_SLOW_CLIENT_TIMEOUT=$SLOW_CLIENT_TIMEOUT $BIN/python deploy/check_stack.py "$BASE" || { tail -n 40 "$WORK"/*.log "$WORK"/nginx/error.log; exit 1; }
 echo "local stack OK (logs in $WORK)"

@@ -10,14 +10,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "circulate.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from circulate.realtime.auth import WebSocketAuthMiddleware  # noqa: E402
+from circulate.realtime.auth import OriginCheckedUnlessToken, WebSocketAuthMiddleware  # noqa: E402
 from circulate.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": OriginCheckedUnlessToken(WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

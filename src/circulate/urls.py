@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from circulate.core import views as core_views
+from circulate.core.docs import OfflineRedocView, OfflineSwaggerView
 from circulate.core.errors import bad_request, page_not_found, permission_denied, server_error
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -21,8 +22,9 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("circulate.bikes.api.seed_urls")),
     path("", include("circulate.realtime.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # The docs work offline: no request of theirs leaves the machine (core.docs).
+    path("docs/", OfflineSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", OfflineRedocView.as_view(url_name="schema"), name="redoc"),
     # Anything else under /api/ is the JSON 404, never an HTML page.
     re_path(r"^.*$", page_not_found),
 ]

@@ -14,13 +14,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from psycopg_pool import PoolTimeout
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from circulate.core.limits import PayloadTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +99,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         logger.warning("no database connection free within the pool timeout: %s", exc)
         busy = error_body("The server is busy; try again in a moment.", "server_busy")
         return Response(busy, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"})
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
     if isinstance(exc, DjangoValidationError):
         data = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(data)
@@ -129,6 +134,7 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
+@csrf_exempt  # the catch-all of /api/ changes nothing: an unsafe method there is a 404, not a CSRF refusal
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(error_body("Not found.", "not_found"), status=404)
@@ -161,3 +167,13 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     from django.views.defaults import permission_denied as html_403
 
     return html_403(request, exception or PermissionDenied())
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: the JSON 403 under /api/, Django's page elsewhere."""
+    if _wants_json(request):
+        body = error_body(f"CSRF check failed: {reason}" if reason else "CSRF check failed.", "csrf_failed")
+        return JsonResponse(body, status=403)
+    from django.views.csrf import csrf_failure as html_csrf_failure
+
+    return html_csrf_failure(request, reason)

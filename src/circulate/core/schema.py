@@ -62,3 +62,73 @@ def error_responses(
         description = conflict if status == 409 and conflict else descriptions[status]
         responses[status] = error_response(status, examples[status], description=description)
     return responses
+
+
+# --- Answers every operation can give ------------------------------------------------------------
+
+SHARED_ANSWERS = {
+    "400": "Invalid input: a malformed or too deeply nested JSON body, a bad query parameter or field.",
+    "401": "No, invalid or expired credentials (an invalid bearer token is refused even where none is needed).",
+    "403": "The caller may not do this (a role is missing, the e-mail is not confirmed, or the CSRF check of a "
+    "session-authenticated write failed).",
+    "404": "Unknown, inactive or not visible to the caller; for lists, a page past the last or a tampered cursor.",
+    "413": "The request body is larger than the limit (README: Limits).",
+    "415": "The body is not in a media type the operation accepts.",
+    "429": "Throttled: too many requests; `Retry-After` says when to try again.",
+}
+UNSAFE = {"post", "put", "patch", "delete"}
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+SHARED_EXAMPLES = {
+    "400": ("Bad input", "Invalid input: check name.", "invalid", {"name": ["This field is required."]}),
+    "401": ("No credentials", "Authentication credentials were not provided.", "not_authenticated", {}),
+    "403": ("Not allowed", "You do not have permission to perform this action.", "permission_denied", {}),
+    "404": ("Not found", "Not found.", "not_found", {}),
+    "413": ("Too large", "The request body is larger than 2621440 bytes.", "payload_too_large", {}),
+    "415": ("Wrong media type", 'Unsupported media type "text/plain" in request.', "unsupported_media_type", {}),
+    "429": ("Throttled", "Request was throttled. Expected available in 12 seconds.", "throttled", {}),
+}
+
+
+def _shared_answer(status: str) -> dict[str, Any]:
+    name, detail, code, errors = SHARED_EXAMPLES[status]
+    example = {"value": {"detail": detail, "code": code, "errors": errors}}
+    return {
+        "description": SHARED_ANSWERS[status],
+        "content": {"application/json": {"schema": ERROR_REF, "examples": {name.replace(" ", ""): example}}},
+    }
+
+
+def _shared_statuses(method: str, operation: dict[str, Any], path: str) -> list[str]:
+    params = operation.get("parameters", [])
+    query = {p["name"] for p in params if p.get("in") == "query"}
+    public = operation.get("security") == [{}] or {} in operation.get("security", [])
+    statuses = ["401", "429"]
+    if method in UNSAFE or not public:
+        statuses.append("403")
+    if method in UNSAFE or query:
+        statuses.append("400")
+    if "{" in path or query & {"page", "cursor"}:
+        statuses.append("404")
+    if method in UNSAFE:
+        statuses += ["413", "415"] if "requestBody" in operation else ["413"]
+    return statuses
+
+
+def document_shared_answers(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: document the answers any operation can give.
+
+    Every status an operation may answer is in the schema (schemathesis checks it in CI):
+    authentication and throttling everywhere, the CSRF and role 403s, the 400 of a bad body or
+    query, the 404 of a path parameter or of a page past the last, the 413 and 415 of a body.
+    An operation's own description of a status, with its examples, is kept.
+    """
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in _shared_statuses(method, operation, path):
+                responses.setdefault(status, _shared_answer(status))
+    return result

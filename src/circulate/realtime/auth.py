@@ -5,6 +5,11 @@ The token may come as the ``token`` query parameter or as a subprotocol
 cookie (the console's sign-in) is used. A given token that is invalid or expired
 never falls back to the session. The consumer closes with 4401 when no user
 could be found, and when the token expires while the socket is open.
+
+The ``Origin`` check (against cross-site WebSocket hijacking) guards only the
+session cookie, the one ambient credential: a socket that presents a token is
+not checked, so clients that are not browsers (apps, scripts) may send no
+``Origin`` at all. Such a socket never falls back to the session (see above).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
+from channels.security.websocket import AllowedHostsOriginValidator
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -63,3 +69,22 @@ class JWTAuthMiddleware:
 
 def WebSocketAuthMiddleware(inner: Any) -> Any:  # noqa: N802 - used like a class, as Channels' own stacks are
     return AuthMiddlewareStack(JWTAuthMiddleware(inner))
+
+
+class OriginCheckedUnlessToken:
+    """Check the ``Origin`` against ``ALLOWED_HOSTS`` unless the socket presents a token.
+
+    A token is no ambient credential: a hostile page cannot make a browser send one, so
+    it needs no Origin check. Without a token the socket can only be signed in by the
+    session cookie, which a browser sends on its own, so its Origin must be allowed.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.checked = AllowedHostsOriginValidator(inner)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        raw, _ = token_from_scope(scope)
+        if raw is not None:
+            return await self.inner(scope, receive, send)
+        return await self.checked(scope, receive, send)

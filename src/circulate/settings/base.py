@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later middleware, view and log line sees the request id and client address.
     "circulate.core.middleware.RequestContextMiddleware",
+    # Second: a body over its limit is a 413 before anything reads it.
+    "circulate.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,6 +196,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Images people upload (bike photos, book covers) are refused above this size.
 UPLOAD_IMAGE_MAX_BYTES: int = env.int("UPLOAD_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+# The largest request body (JSON, form fields) in bytes: larger is a 413. A multipart upload may be
+# larger by UPLOAD_IMAGE_MAX_BYTES (core.middleware.RequestSizeLimitMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE: int = env.int("REQUEST_BODY_MAX_BYTES", default=2_621_440)
+# Arrays and objects in a JSON body may nest this deep; deeper is a 400 (core.parsers).
+JSON_MAX_DEPTH: int = env.int("JSON_MAX_DEPTH", default=32)
+# Django answers a CSRF refusal with an HTML page; under /api/ it is the JSON error shape.
+CSRF_FAILURE_VIEW = "circulate.core.errors.csrf_failure"
 
 # Proxies in front of the app that append to X-Forwarded-For (1 behind the compose nginx).
 # Throttling and login lockouts trust exactly that many entries and no more.
@@ -213,6 +222,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # orjson: nesting deeper than JSON_MAX_DEPTH is a 400, not a RecursionError (core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "circulate.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "circulate.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
@@ -248,9 +263,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Nothing is fetched off the machine: no online validator badge, no web fonts (system fonts instead).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+                "code": {"fontFamily": "ui-monospace, 'DejaVu Sans Mono', monospace"},
+            }
+        }
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "ENUM_NAME_OVERRIDES": {},
+    # Every answer an operation can give is documented (401, 429, CSRF 403, 404 past the last page, 413...).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "circulate.core.schema.document_shared_answers",
+    ],
 }
 
 # Answers to requests sent with an Idempotency-Key are kept this long (core.idempotency).

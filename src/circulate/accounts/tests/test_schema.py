@@ -39,7 +39,8 @@ def test_endpoint_is_documented_with_examples_and_errors(schema: dict[str, Any],
     # given
     operation = schema["paths"][path][method]
     # then
-    assert set(operation["responses"]) == ENDPOINTS[(path, method)]
+    # its own answers (the answers every operation shares are added by core.schema.document_shared_answers)
+    assert ENDPOINTS[(path, method)] <= set(operation["responses"])
     for status, response in operation["responses"].items():
         if status != "204":
             assert response["content"]["application/json"]["examples"], (path, method, status)

@@ -154,6 +154,8 @@ class MemberInputSerializer(serializers.Serializer[Any]):
 
 
 class MemberSerializer(ReadModelSerializer[Member]):
+    # allow_blank documents "" (a walk-in member who gave none) beside a valid address.
+    email = serializers.EmailField(read_only=True, allow_blank=True)
     card = serializers.SerializerMethodField(help_text="The active membership card, or null.")
 
     class Meta:

@@ -167,6 +167,80 @@ class TestAuthentication:
         await assert_closed_with(socket, 4400)
 
 
+class TestOrigin:
+    """The Origin check guards the session cookie only; a token is no ambient credential."""
+
+    async def _open(self, query: str = "", headers: list[tuple[bytes, bytes]] | None = None, **kw: Any) -> Any:
+        path = "/ws/notifications/" + (f"?{query}" if query else "")
+        socket = WebsocketCommunicator(application, path, headers=headers or [], **kw)
+        connected, _ = await socket.connect(TIMEOUT)
+        return socket, connected
+
+    async def test_a_token_in_the_query_string_connects_without_an_origin(self) -> None:
+        # given a client that is not a browser: no Origin header
+        user = await make_user()
+        # when
+        socket, connected = await self._open(f"token={token_for(user)}")
+        # then
+        assert connected
+        assert await receive(socket) == {"type": "unread", "count": 0}
+        await socket.disconnect()
+
+    async def test_a_token_as_subprotocol_connects_without_an_origin(self) -> None:
+        # given
+        user = await make_user()
+        # when
+        socket, connected = await self._open(subprotocols=["bearer", token_for(user)])
+        # then
+        assert connected
+        assert await receive(socket) == {"type": "unread", "count": 0}
+        await socket.disconnect()
+
+    async def test_a_token_from_a_foreign_origin_connects(self) -> None:
+        # given a page elsewhere that holds a token (it cannot get one from the browser on its own)
+        user = await make_user()
+        # when
+        socket, connected = await self._open(f"token={token_for(user)}", [(b"origin", b"https://evil.example")])
+        # then
+        assert connected
+        assert await receive(socket) == {"type": "unread", "count": 0}
+        await socket.disconnect()
+
+    async def test_a_forged_token_without_an_origin_closes_with_4401_even_with_a_session(self) -> None:
+        # given a valid session cookie but a forged token and no Origin
+        user = await make_user()
+        client = Client()
+        await database_sync_to_async(client.force_login)(user)
+        cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+        # when
+        socket, connected = await self._open("token=not-a-jwt", [(b"cookie", cookie)])
+        # then the session is not used
+        assert connected
+        await assert_closed_with(socket, 4401)
+
+    async def test_a_session_cookie_without_an_origin_is_refused(self) -> None:
+        # given
+        user = await make_user()
+        client = Client()
+        await database_sync_to_async(client.force_login)(user)
+        cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+        # when
+        _, connected = await self._open(headers=[(b"cookie", cookie)])
+        # then
+        assert not connected
+
+    async def test_a_session_cookie_from_a_foreign_origin_is_refused(self) -> None:
+        # given a hostile page whose browser sends the victim's cookie along (cross-site WebSocket hijacking)
+        user = await make_user()
+        client = Client()
+        await database_sync_to_async(client.force_login)(user)
+        cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+        # when
+        _, connected = await self._open(headers=[(b"cookie", cookie), (b"origin", b"https://evil.example")])
+        # then
+        assert not connected
+
+
 class TestFanOut:
     async def test_the_other_user_receives_the_event_and_the_actor_nothing(self, ws: Connect) -> None:
         # given two signed-in people
