@@ -5,7 +5,7 @@ from contextvars import Token
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import before_task_publish, task_postrun, task_prerun, worker_process_shutdown, worker_ready
 
 from circulate.core import context
 from circulate.ops import task_runs
@@ -58,3 +58,20 @@ def _unbind_task_context(task_id: str, task: Task, state: str | None = None, **k
     token = _task_contexts.pop(task_id, None)
     if token is not None:
         context.leave(token)
+
+
+@worker_ready.connect
+def _serve_worker_metrics(**kwargs: Any) -> None:
+    # The worker has no HTTP server of its own: with CELERY_METRICS_PORT it serves its task metrics for Prometheus.
+    port = os.environ.get("CELERY_METRICS_PORT")
+    if port:
+        from circulate.ops import metrics
+
+        metrics.serve(int(port), os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0"))  # noqa: S104 - the worker's network
+
+
+@worker_process_shutdown.connect
+def _forget_pool_process(pid: int | None = None, **kwargs: Any) -> None:
+    from circulate.ops import metrics
+
+    metrics.mark_process_dead(pid or os.getpid())

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from circulate.core import views as core_views
 from circulate.core.errors import bad_request, page_not_found, permission_denied, server_error
+from circulate.ops.views import metrics_view
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include("circulate.accounts.urls")),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", core_views.health_live, name="health-live"),
     path("health/ready/", core_views.health_ready, name="health-ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("gbfs/", include("circulate.bikes.gbfs.urls")),
     path("", include("circulate.web.urls")),
 ]

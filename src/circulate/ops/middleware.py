@@ -1,4 +1,4 @@
-"""One log line per request: method, path, status, duration, user id and request id."""
+"""One log line and the metrics of each request: method, path, status, duration, user id and request id."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+
+from circulate.ops import metrics
 
 logger = logging.getLogger("circulate.request")
 
@@ -26,16 +28,19 @@ def user_id(request: HttpRequest) -> int | None:
 
 
 class RequestLogMiddleware:
-    """Logs each request once it is answered (under ``RequestContextMiddleware``, so the line has its id)."""
+    """Logs and counts each request once it is answered (under ``RequestContextMiddleware``, so the line has its id)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
+        _, queries = metrics.start_request()
         response = self.get_response(request)
         duration = time.perf_counter() - started
         status = response.status_code
+        view = view_name(request)
+        metrics.observe_request(view=view, method=request.method or "", status=status, started=started, queries=queries)
         level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO
         logger.log(
             level,
@@ -49,7 +54,8 @@ class RequestLogMiddleware:
                 "status": status,
                 "duration_ms": round(duration * 1000, 2),
                 "user_id": user_id(request),
-                "view": view_name(request),
+                "view": view,
+                "db_queries": queries[0],
             },
         )
         return response

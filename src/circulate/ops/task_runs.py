@@ -1,4 +1,4 @@
-"""One log line per Celery task run: name, id, outcome, duration (and the request id of who enqueued it).
+"""One log line and the metrics of each Celery task run: name, id, outcome, duration (and the request id).
 
 Called from the task signals in ``circulate/celery.py``; importing it does not set Django up.
 """
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import time
+
+from circulate.ops import metrics
 
 logger = logging.getLogger("circulate.task")
 
@@ -23,6 +25,7 @@ def finished(task_id: str, name: str, state: str | None) -> None:
     began = _started.pop(task_id, None)
     duration = time.perf_counter() - began if began is not None else 0.0
     outcome = (state or "unknown").lower()
+    metrics.observe_task(name=name, outcome=outcome, duration=duration)
     level = logging.ERROR if outcome == "failure" else logging.INFO
     logger.log(
         level,

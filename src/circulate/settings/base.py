@@ -262,6 +262,11 @@ GBFS_STATIC_TTL: int = env.int("GBFS_STATIC_TTL", default=300)
 # Entries older than this are removed by the daily audit.purge_expired_entries job.
 AUDIT_RETENTION_DAYS: int = env.int("AUDIT_RETENTION_DAYS", default=365)
 
+# --- Metrics (GET /metrics, Prometheus text format) -----------------------------------------
+# Served to a bearer of METRICS_TOKEN, or to a direct peer in METRICS_ALLOWED_IPS (addresses or networks).
+METRICS_TOKEN: str = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS: list[str] = env.list("METRICS_ALLOWED_IPS", default=[] if IS_PRODUCTION else ["127.0.0.1", "::1"])
+
 # --- Logs ---------------------------------------------------------------------------------
 # json: one JSON object per line (production default); text: readable lines (development default).
 LOG_FORMAT: str = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
