@@ -9,12 +9,13 @@ PORT ?= 8000
 export CIRCULATE_HOST := $(HOST)
 export CIRCULATE_PORT := $(PORT)
 
-.PHONY: browser run test lint format migrate superuser seed install install-dev lock bench clean help
+.PHONY: browser run test lint check-config format migrate superuser seed install install-dev lock bench clean help
 
 help:
 	@echo "make run        install, migrate, load demo data, start web + worker + beat"
 	@echo "make test       install test dependencies and run the whole suite"
 	@echo "make lint       ruff (lint + format check) and mypy"
+	@echo "make check-config  validate the CI pipelines, compose.yaml (JSON schemas) and the Dockerfile (hadolint)"
 	@echo "make migrate    apply database migrations"
 	@echo "make superuser  create an admin account interactively"
 	@echo "make bench      run the benchmarks under bench/"
@@ -68,6 +69,13 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The hosted pipelines, compose.yaml and the Dockerfile, checked here before a push finds them broken.
+check-config: install-dev
+	$(BIN)/check-jsonschema --builtin-schema vendor.gitlab-ci .gitlab-ci.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	$(BIN)/hadolint Dockerfile
 
 format: install-dev
 	$(BIN)/ruff check --fix .

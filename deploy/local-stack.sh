@@ -4,7 +4,8 @@
 #   and gunicorn/uvicorn workers for /ws/ (deploy/gunicorn_ws.conf.py)
 #   + Celery worker + beat, on PostgreSQL and Redis, with DJANGO_ENV=production.
 # Everything listens on loopback only and is stopped when the script ends.
-# Usage: deploy/local-stack.sh            (needs nginx, PostgreSQL and Redis on 127.0.0.1)
+# Usage: deploy/local-stack.sh            (needs nginx, PostgreSQL and Redis on 127.0.0.1,
+#        or at STACK_PG_HOST / STACK_REDIS_HOST, e.g. a hosted pipeline's service containers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -12,6 +13,8 @@ NGINX_PORT=${NGINX_PORT:-8780}
 WEB_PORT=${WEB_PORT:-8781}
 WS_PORT=${WS_PORT:-8782}
 DB=${STACK_DB:-circulate_stack}
+PG_HOST=${STACK_PG_HOST:-127.0.0.1}
+REDIS_HOST=${STACK_REDIS_HOST:-127.0.0.1}
 REDIS_DB=${STACK_REDIS_DB:-13}
 BROKER_DB=${STACK_BROKER_DB:-14}
 WORK=$(mktemp -d /tmp/circulate-stack.XXXXXX)
@@ -26,17 +29,17 @@ cleanup() {
 trap cleanup EXIT
 
 # A scratch database, new each run.
-psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
-psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
+psql -h "$PG_HOST" -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+psql -h "$PG_HOST" -U postgres -qc "CREATE DATABASE $DB"
 
 export DJANGO_ENV=production
 export SECRET_KEY="local-stack-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')"
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_SSL_REDIRECT=false   # plain HTTP on loopback; TLS is the deployment's proxy's job
-export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB
-export REDIS_URL=redis://127.0.0.1:6379/$REDIS_DB
-export CELERY_BROKER_URL=redis://127.0.0.1:6379/$BROKER_DB
-export CELERY_RESULT_BACKEND=redis://127.0.0.1:6379/$BROKER_DB
+export DATABASE_URL=postgres://postgres@$PG_HOST:5432/$DB
+export REDIS_URL=redis://$REDIS_HOST:6379/$REDIS_DB
+export CELERY_BROKER_URL=redis://$REDIS_HOST:6379/$BROKER_DB
+export CELERY_RESULT_BACKEND=redis://$REDIS_HOST:6379/$BROKER_DB
 export CIRCULATE_VAR_DIR=$WORK/var
 export STATIC_ROOT=$WORK/static
 export GUNICORN_BIND=127.0.0.1:$WEB_PORT
