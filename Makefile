@@ -9,7 +9,7 @@ PORT ?= 8000
 export CIRCULATE_HOST := $(HOST)
 export CIRCULATE_PORT := $(PORT)
 
-.PHONY: browser run test lint check-config format migrate superuser seed install install-dev lock bench clean help
+.PHONY: browser run test lint check-config backup restore format migrate superuser seed install install-dev lock bench clean help
 
 help:
 	@echo "make run        install, migrate, load demo data, start web + worker + beat"
@@ -19,6 +19,8 @@ help:
 	@echo "make migrate    apply database migrations"
 	@echo "make superuser  create an admin account interactively"
 	@echo "make bench      run the benchmarks under bench/"
+	@echo "make backup     back up the configured database and the media files into BACKUP_DIR"
+	@echo "make restore FILE=...  replace the database and the media files with a backup's"
 	@echo "make lock       refresh $(CONSTRAINTS) from the current environment"
 
 $(BIN)/python:
@@ -83,6 +85,13 @@ format: install-dev
 
 lock: install-dev
 	$(BIN)/pip freeze --exclude-editable | grep -v '^circulate' > $(CONSTRAINTS)
+
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/circulate-<time>.tar.gz"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)"
 
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -267,6 +267,9 @@ AUDIT_RETENTION_DAYS: int = env.int("AUDIT_RETENTION_DAYS", default=365)
 METRICS_TOKEN: str = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS: list[str] = env.list("METRICS_ALLOWED_IPS", default=[] if IS_PRODUCTION else ["127.0.0.1", "::1"])
 
+# --- Backups (manage.py backup / restore, make backup / restore) --------------------------------
+BACKUP_DIR: str = env.str("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+
 # --- Logs ---------------------------------------------------------------------------------
 # json: one JSON object per line (production default); text: readable lines (development default).
 LOG_FORMAT: str = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")

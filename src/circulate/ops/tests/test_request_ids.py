@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import before_task_publish
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -52,6 +53,12 @@ def test_the_request_id_goes_from_the_header_to_the_log_line_to_the_task_to_its_
 ) -> None:
     # given a proxy we trust, a rider on a ride, and a worker (tasks go through the broker, not in place)
     settings.TRUST_REQUEST_ID_HEADER = True
+    published: list[dict[str, Any]] = []
+
+    def keep(headers: dict[str, Any], **kwargs: Any) -> None:
+        published.append(dict(headers))
+
+    before_task_publish.connect(keep)
     fleet = make_fleet_manager()
     make_plan(fleet=fleet)
     rider = UserFactory()
@@ -78,8 +85,16 @@ def test_the_request_id_goes_from_the_header_to_the_log_line_to_the_task_to_its_
     assert (entry.request_id, entry.actor_label) == (REQUEST_ID, "task:bikes.price_rental")
     finish_entry = AuditEntry.objects.get(action="bikes.rental.finish", object_id=str(ride["id"]))
     assert finish_entry.request_id == REQUEST_ID
-    # (the worker's "received" line comes before the task runs, so it has none)
-    task_lines = [line for line in log_output.lines() if "price_rental" in line and "strategy" not in line]
+    before_task_publish.disconnect(keep)
+    (task_id,) = [h["id"] for h in published if h.get("task") == "circulate.bikes.tasks.price_rental"]
+    # (the worker's "received" line comes before the task runs, so it has none; the worker may also
+    # run tasks that earlier tests left in the in-memory broker)
+    # (the worker logs the run after the task's commit, which the test may see first)
+    deadline = time.monotonic() + 30
+    while not any("circulate.task" in line and task_id in line for line in log_output.lines()):
+        assert time.monotonic() < deadline, log_output.lines()
+        time.sleep(0.05)
+    task_lines = [line for line in log_output.lines() if task_id in line and "strategy" not in line]
     assert len(task_lines) >= 2  # Celery's "succeeded" and our task line
     assert all(f"[{REQUEST_ID}]" in line for line in task_lines), task_lines
 
@@ -89,8 +104,6 @@ def test_a_task_enqueued_during_a_request_carries_its_id_in_the_message() -> Non
     headers: dict[str, Any] = {"id": "task-1"}
     # when it is published
     with context.bound(request_id=REQUEST_ID):
-        from celery.signals import before_task_publish
-
         before_task_publish.send(sender="circulate.bikes.tasks.price_rental", headers=headers, body=())
     # then
     assert headers[REQUEST_ID_HEADER] == REQUEST_ID
@@ -98,8 +111,6 @@ def test_a_task_enqueued_during_a_request_carries_its_id_in_the_message() -> Non
 
 def test_a_message_without_the_header_gets_no_id() -> None:
     headers: dict[str, Any] = {"id": "task-2"}
-    from celery.signals import before_task_publish
-
     before_task_publish.send(sender="circulate.bikes.tasks.price_rental", headers=headers, body=())
     assert REQUEST_ID_HEADER not in headers
 
