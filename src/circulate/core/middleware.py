@@ -67,3 +67,6 @@ def _add_request_id_to_error_body(response: HttpResponse, request_id: str) -> No
     if isinstance(body, dict) and "detail" in body and "code" in body:
         body["request_id"] = request_id
         response.content = json.dumps(body).encode()
+        if response.has_header("Content-Length"):
+            # CommonMiddleware already measured the body without the id; a stale length truncates the answer.
+            response["Content-Length"] = str(len(response.content))

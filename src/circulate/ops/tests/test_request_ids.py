@@ -127,3 +127,5 @@ def test_every_json_error_body_carries_the_request_id(api_client: APIClient) -> 
     response = api_client.get("/api/library/books/")
     assert response.status_code == 401
     assert response.json()["request_id"] == response["X-Request-ID"]
+    # and the length the client is told is the length of the body with the id in it
+    assert int(response["Content-Length"]) == len(response.content)
