@@ -22,7 +22,9 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = 500
 # A deep accept queue: under a burst, requests wait for a worker instead of being refused.
 backlog = 2048
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# Off by default: the application writes one line per request itself (logger circulate.request, JSON in
+# production, with the request id and user); GUNICORN_ACCESS_LOG=- adds gunicorn's plain-text access log.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 

@@ -16,7 +16,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 backlog = 2048
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# Off by default: the application writes one line per request itself (logger circulate.request, JSON in
+# production, with the request id and user); GUNICORN_ACCESS_LOG=- adds gunicorn's plain-text access log.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 
