@@ -31,9 +31,12 @@ COPY --from=build /opt/venv /opt/venv
 COPY manage.py ./
 COPY deploy/gunicorn.conf.py deploy/gunicorn_ws.conf.py deploy/
 
-# collectstatic needs settings but no database or secret of the deployment.
+# collectstatic in the production profile, so that it writes the manifest the production profile
+# reads to name the files (hashed names; without it every page answers 500). The key only lets the
+# settings load during this step; it is not kept in the image. Compose copies the files to nginx's volume.
 RUN mkdir -p /var/lib/circulate /app/static \
-    && DJANGO_ENV=development STATIC_ROOT=/app/static python3 manage.py collectstatic --noinput >/dev/null \
+    && DJANGO_ENV=production SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+       python3 manage.py collectstatic --noinput >/dev/null \
     && chown -R circulate:circulate /var/lib/circulate /app/static
 
 USER 10001:10001
