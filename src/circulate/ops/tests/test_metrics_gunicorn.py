@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +38,17 @@ def get(url: str, token: str = "") -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def pids_with(metrics_dir: str, prefix: str) -> set[str]:
+    return {match.group(1) for name in os.listdir(metrics_dir) if (match := re.match(rf"{prefix}_(\d+)\.db$", name))}
+
+
+def wait_for_workers(metrics_dir: str, count: int) -> None:
+    deadline = time.monotonic() + 90
+    while len(pids_with(metrics_dir, "gauge_livesum")) < count:
+        assert time.monotonic() < deadline, os.listdir(metrics_dir)
+        time.sleep(0.2)
 
 
 def readiness_requests(text: str) -> float:
@@ -73,6 +85,8 @@ def test_metrics_add_up_every_worker_and_need_the_token() -> None:
         CELERY_TASK_ALWAYS_EAGER="true",
     )
     with running_gunicorn("circulate.wsgi:application", "deploy/gunicorn.conf.py", env) as base:
+        # (gunicorn answers once one worker is up; each worker creates its gauge file when it loads the app)
+        wait_for_workers(metrics_dir, 2)
         # when 60 requests come at once, spread over both workers
         with ThreadPoolExecutor(12) as pool:
             statuses = list(pool.map(lambda _: get(f"{base}/health/ready/")[0], range(REQUESTS)))
@@ -86,7 +100,7 @@ def test_metrics_add_up_every_worker_and_need_the_token() -> None:
     assert {readiness_requests(text) for _, text in scrapes} == {REQUESTS}
     assert (refused, wrong) == (401, 401)
     # and both workers served requests and wrote their own counts
-    pids = {match.group(1) for name in os.listdir(metrics_dir) if (match := re.match(r"counter_(\d+)\.db$", name))}
+    pids = pids_with(metrics_dir, "counter")
     assert len(pids) >= 2, sorted(Path(metrics_dir).iterdir())
     # and the domain gauge read the database
     assert gauge(scrapes[-1][1], "circulate_library_open_loans") == 1
