@@ -9,17 +9,20 @@ PORT ?= 8000
 export CIRCULATE_HOST := $(HOST)
 export CIRCULATE_PORT := $(PORT)
 
-.PHONY: browser branch-test run test lint format migrate superuser seed install install-dev lock bench conformance clean help
+.PHONY: browser branch-test run test lint check-config backup restore format migrate superuser seed install install-dev lock bench conformance clean help
 
 help:
 	@echo "make run        install, migrate, load demo data, start web + worker + beat"
 	@echo "make test       install test dependencies and run the whole suite"
 	@echo "make lint       ruff (lint + format check) and mypy"
 	@echo "make branch-test the partner branch service's suite (BRANCH_TEST_DATABASE_URL=mysql://... for MariaDB)"
+	@echo "make check-config  validate the CI pipelines, compose.yaml (JSON schemas) and the Dockerfile (hadolint)"
 	@echo "make migrate    apply database migrations"
 	@echo "make superuser  create an admin account interactively"
 	@echo "make bench      run the benchmarks under bench/"
 	@echo "make conformance  schemathesis against a live server, as each demo role and anonymous"
+	@echo "make backup     back up the configured database and the media files into BACKUP_DIR"
+	@echo "make restore FILE=...  replace the database and the media files with a backup's"
 	@echo "make lock       refresh $(CONSTRAINTS) from the current environment"
 
 $(BIN)/python:
@@ -76,12 +79,26 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The hosted pipelines, compose.yaml and the Dockerfile, checked here before a push finds them broken.
+check-config: install-dev
+	$(BIN)/check-jsonschema --builtin-schema vendor.gitlab-ci .gitlab-ci.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	$(BIN)/hadolint Dockerfile
+
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 lock: install-dev
 	$(BIN)/pip freeze --exclude-editable | grep -v '^circulate' > $(CONSTRAINTS)
+
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/circulate-<time>.tar.gz"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)"
 
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -1,9 +1,10 @@
 """Checks a running Circulate stack end to end through its public address (used by local-stack.sh).
 
-Readiness through nginx, a static asset served by nginx, a Celery task round trip
-through the broker to a worker process, WebSocket upgrades through nginx (refused without a token,
-served with one, with or without an Origin), and the limits: a body too large for nginx or for the
-app is a JSON 413, and a client that sends its headers or body too slowly is cut off (408).
+Readiness through nginx, a static asset served by nginx, /metrics not served through nginx, a Celery
+task round trip through the broker to a worker process, WebSocket upgrades through nginx (refused without
+a token, served with one, with or without an Origin), the partner branch service answering through
+Circulate, and the limits: a body too large for nginx or for the app is a JSON 413, and a client that sends
+its headers or body too slowly is cut off (408).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 import socket
 import sys
 import time
+import urllib.error
 import urllib.request
 from email.message import Message
 
@@ -51,6 +53,17 @@ def check_static(base: str) -> None:
     cache_control = ", ".join(headers.get_all("Cache-Control") or [])
     require(status == 200 and "immutable" in cache_control, dict(headers))
     print(f"static asset served by nginx: {asset.group(1).decode()}")
+
+
+def check_metrics_not_public(base: str) -> None:
+    for path in ("/metrics", "//metrics", "/m%65trics"):
+        try:
+            fetch(base + path)
+        except urllib.error.HTTPError as error:
+            require(error.code == 404 and b"circulate_" not in error.read(), f"{path}: {error.code}")
+        else:
+            raise StackCheckFailedError(f"{path} is served through nginx")
+    print("/metrics is not served through nginx (404)")
 
 
 def check_worker() -> None:
@@ -216,6 +229,7 @@ def main() -> int:
     base = sys.argv[1].rstrip("/")
     check_ready(base)
     check_static(base)
+    check_metrics_not_public(base)
     check_worker()
     asyncio.run(check_websocket(base))
     asyncio.run(check_signed_in_socket(base, log_in(base)))

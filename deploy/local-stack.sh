@@ -5,7 +5,8 @@
 #   + Celery worker + beat, on PostgreSQL and Redis, with DJANGO_ENV=production,
 #   + the partner branch service (services/branch) on MariaDB.
 # Everything listens on loopback only and is stopped when the script ends.
-# Usage: deploy/local-stack.sh            (needs nginx, PostgreSQL, Redis and MariaDB on 127.0.0.1)
+# Usage: deploy/local-stack.sh            (needs nginx, PostgreSQL, Redis and MariaDB on 127.0.0.1,
+#        or at STACK_PG_HOST / STACK_REDIS_HOST / STACK_MARIADB_HOST, e.g. a hosted pipeline's service containers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -15,6 +16,9 @@ WS_PORT=${WS_PORT:-8782}
 BRANCH_PORT=${BRANCH_PORT:-8783}
 BRANCH_DB=${STACK_BRANCH_DB:-circulate_stack_branch}
 DB=${STACK_DB:-circulate_stack}
+PG_HOST=${STACK_PG_HOST:-127.0.0.1}
+REDIS_HOST=${STACK_REDIS_HOST:-127.0.0.1}
+MARIADB_HOST=${STACK_MARIADB_HOST:-127.0.0.1}
 REDIS_DB=${STACK_REDIS_DB:-13}
 BROKER_DB=${STACK_BROKER_DB:-14}
 # The slow-client checks wait this long (nginx.conf's own timeouts are longer).
@@ -31,18 +35,18 @@ cleanup() {
 trap cleanup EXIT
 
 # A scratch database, new each run.
-psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
-psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
-mysql -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS $BRANCH_DB; CREATE DATABASE $BRANCH_DB CHARACTER SET utf8mb4"
+psql -h "$PG_HOST" -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+psql -h "$PG_HOST" -U postgres -qc "CREATE DATABASE $DB"
+mysql -h "$MARIADB_HOST" -u root -e "DROP DATABASE IF EXISTS $BRANCH_DB; CREATE DATABASE $BRANCH_DB CHARACTER SET utf8mb4"
 
 export DJANGO_ENV=production
 export SECRET_KEY="local-stack-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')"
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_SSL_REDIRECT=false   # plain HTTP on loopback; TLS is the deployment's proxy's job
-export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB
-export REDIS_URL=redis://127.0.0.1:6379/$REDIS_DB
-export CELERY_BROKER_URL=redis://127.0.0.1:6379/$BROKER_DB
-export CELERY_RESULT_BACKEND=redis://127.0.0.1:6379/$BROKER_DB
+export DATABASE_URL=postgres://postgres@$PG_HOST:5432/$DB
+export REDIS_URL=redis://$REDIS_HOST:6379/$REDIS_DB
+export CELERY_BROKER_URL=redis://$REDIS_HOST:6379/$BROKER_DB
+export CELERY_RESULT_BACKEND=redis://$REDIS_HOST:6379/$BROKER_DB
 export CIRCULATE_VAR_DIR=$WORK/var
 export STATIC_ROOT=$WORK/static
 export GUNICORN_BIND=127.0.0.1:$WEB_PORT
@@ -50,7 +54,7 @@ export GUNICORN_WS_BIND=127.0.0.1:$WS_PORT
 export WEB_CONCURRENCY=2
 export WS_CONCURRENCY=1
 export BRANCH_PORT
-export BRANCH_DATABASE_URL=mysql://root@127.0.0.1:3306/$BRANCH_DB
+export BRANCH_DATABASE_URL=mysql://root@$MARIADB_HOST:3306/$BRANCH_DB
 export BRANCH_API_TOKEN="branch-$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')"
 export PARTNERS_DEMO_BRANCH_URL=http://127.0.0.1:$BRANCH_PORT
 

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView
 from circulate.core import views as core_views
 from circulate.core.docs import OfflineRedocView, OfflineSwaggerView
 from circulate.core.errors import bad_request, page_not_found, permission_denied, server_error
+from circulate.ops.views import metrics_view
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include("circulate.accounts.urls")),
@@ -36,6 +37,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", core_views.health_live, name="health-live"),
     path("health/ready/", core_views.health_ready, name="health-ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("gbfs/", include("circulate.bikes.gbfs.urls")),
     path("", include("circulate.web.urls")),
 ]

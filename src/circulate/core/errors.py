@@ -2,9 +2,12 @@
 
 Every error answer looks like::
 
-    {"detail": "Human-readable sentence.", "code": "machine_code", "errors": {"field": ["..."]}}
+    {"detail": "Human-readable sentence.", "code": "machine_code", "errors": {"field": ["..."]},
+     "request_id": "..."}
 
-``errors`` is empty unless the input had per-field problems. Domain services raise
+``errors`` is empty unless the input had per-field problems. ``request_id`` is added on the
+way out by ``core.middleware.RequestContextMiddleware`` (the same id as the ``X-Request-ID``
+header, the log lines and the audit entries of the request). Domain services raise
 subclasses of :class:`DomainError`; the API maps them to their status (409 by
 default) here, once, so no view needs a try/except.
 """

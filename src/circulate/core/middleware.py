@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable
 
 from django.conf import settings
@@ -33,7 +34,9 @@ class RequestContextMiddleware:
 
     The id comes from the ``X-Request-ID`` header when a trusted proxy sets it
     (``TRUST_REQUEST_ID_HEADER``, on when ``NUM_PROXIES`` > 0), else it is generated.
-    It is answered in the same header and stored on every audit entry the request writes.
+    It is answered in the same header and in every JSON error body (``request_id``), attached to
+    every log line and to the Celery tasks the request enqueues, and stored on every audit
+    entry the request (or those tasks) writes.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -46,6 +49,8 @@ class RequestContextMiddleware:
         with context.bound(request_id=request_id, client_ip=client_address(request), actor_label=context.SYSTEM):
             response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
+        if response.status_code >= 400:
+            _add_request_id_to_error_body(response, request_id)
         return response
 
 
@@ -84,3 +89,23 @@ class RequestSizeLimitMiddleware:
             response["Connection"] = "close"
             return response
         return self.get_response(request)
+
+
+def _add_request_id_to_error_body(response: HttpResponse, request_id: str) -> None:
+    """Put ``request_id`` into a JSON error body of the one shape, whichever code produced it.
+
+    The DRF exception handler, Django's error handlers, the lockout answer and views that
+    answer an error themselves all pass here, so none has to remember it.
+    """
+    if response.streaming or not response.get("Content-Type", "").startswith("application/json"):
+        return
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return
+    if isinstance(body, dict) and "detail" in body and "code" in body:
+        body["request_id"] = request_id
+        response.content = json.dumps(body).encode()
+        if response.has_header("Content-Length"):
+            # CommonMiddleware already measured the body without the id; a stale length truncates the answer.
+            response["Content-Length"] = str(len(response.content))

@@ -18,6 +18,9 @@ class ErrorSerializer(serializers.Serializer[Any]):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages per input field; empty unless the input had per-field problems.",
     )
+    request_id = serializers.CharField(
+        required=False, help_text="The request's id, as in the `X-Request-ID` header and the server's log lines."
+    )
 
 
 def error_response(status: int, *examples: tuple[str, dict[str, Any]], description: str) -> OpenApiResponse:

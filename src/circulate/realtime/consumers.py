@@ -27,6 +27,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from circulate.accounts.models import User
+from circulate.ops.metrics import WEBSOCKETS_OPEN
 from circulate.realtime import selectors
 from circulate.realtime.audience import EVERYONE_GROUP, role_group, user_group
 from circulate.realtime.auth import TOKEN_SUBPROTOCOL
@@ -64,6 +65,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.open = False
+        # Counted in the open-connections gauge (from joining until the socket is gone).
+        self.counted = False
         # Events sent by the replay; the same event may also arrive through a group right after it.
         self.replayed: set[int] = set()
         self.expiry: asyncio.TimerHandle | None = None
@@ -91,6 +94,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.open = True
+        self.counted = True
+        WEBSOCKETS_OPEN.inc()
         self.schedule_expiry()
         if after is not None:
             for event in await _missed(user, self.roles, after):
@@ -100,6 +105,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         await self.send_unread()
 
     async def disconnect(self, code: int) -> None:
+        if self.counted:
+            self.counted = False
+            WEBSOCKETS_OPEN.dec()
         self.open = False
         if self.expiry is not None:
             self.expiry.cancel()

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "circulate.accounts",
     "circulate.realtime",
     "circulate.audit",
+    "circulate.ops",
     "circulate.library",
     "circulate.bikes",
     "circulate.partners",
@@ -44,7 +45,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later middleware, view and log line sees the request id and client address.
     "circulate.core.middleware.RequestContextMiddleware",
-    # Second: a body over its limit is a 413 before anything reads it.
+    # Second: the request's log line (and metrics) cover everything below, with the request id.
+    "circulate.ops.middleware.RequestLogMiddleware",
+    # Third: a body over its limit is a 413 before anything reads it.
     "circulate.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -320,11 +323,35 @@ BRANCH_DATABASE_URL: str = env.str("BRANCH_DATABASE_URL", default=f"sqlite:///{V
 # Entries older than this are removed by the daily audit.purge_expired_entries job.
 AUDIT_RETENTION_DAYS: int = env.int("AUDIT_RETENTION_DAYS", default=365)
 
+# --- Metrics (GET /metrics, Prometheus text format) -----------------------------------------
+# Served to a bearer of METRICS_TOKEN, or to a direct peer in METRICS_ALLOWED_IPS (addresses or networks).
+METRICS_TOKEN: str = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS: list[str] = env.list("METRICS_ALLOWED_IPS", default=[] if IS_PRODUCTION else ["127.0.0.1", "::1"])
+
+# --- Backups (manage.py backup / restore, make backup / restore) --------------------------------
+BACKUP_DIR: str = env.str("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+
+# --- Logs ---------------------------------------------------------------------------------
+# json: one JSON object per line (production default); text: readable lines (development default).
+LOG_FORMAT: str = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ValueError(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line names the request (or task) it was written for: the filter sits on the handler.
+    "filters": {"request_context": {"()": "circulate.ops.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "circulate.ops.logging.JsonFormatter"},
+        "text": {"()": "circulate.ops.logging.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_context"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Our request lines replace Django's own per-request warnings for 4xx/5xx (which would say it twice).
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -31,6 +31,7 @@ def test_only_staff_read_the_trail(api_client, auth_client, staff) -> None:  # t
         "detail": "Only staff may read the audit trail.",
         "code": "permission_denied",
         "errors": {},
+        "request_id": refused["X-Request-ID"],
     }
     assert auth_client(staff).get(URL).status_code == 200
 

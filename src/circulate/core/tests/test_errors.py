@@ -10,7 +10,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("circulate.core.tests.urls
 
 
 def assert_error_shape(body: dict) -> None:
-    assert set(body) == {"detail", "code", "errors"}
+    assert set(body) == {"detail", "code", "errors", "request_id"}
+    assert body["request_id"]
     assert isinstance(body["detail"], str)
     assert body["detail"]
     assert isinstance(body["errors"], dict)
@@ -42,7 +43,12 @@ def test_domain_error_is_a_409_with_its_message(api_client: APIClient) -> None:
     assert response.status_code == 409
     body = response.json()
     assert_error_shape(body)
-    assert body == {"detail": "You may hold at most 3 copies.", "code": "limit_reached", "errors": {}}
+    assert body == {
+        "detail": "You may hold at most 3 copies.",
+        "code": "limit_reached",
+        "errors": {},
+        "request_id": response["X-Request-ID"],
+    }
 
 
 def test_unsupported_method_is_405(api_client: APIClient) -> None:
@@ -73,7 +79,12 @@ def test_unknown_api_path_is_json_404(api_client: APIClient) -> None:
     response = api_client.get("/api/no/such/thing/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"detail": "Not found.", "code": "not_found", "errors": {}}
+    assert response.json() == {
+        "detail": "Not found.",
+        "code": "not_found",
+        "errors": {},
+        "request_id": response["X-Request-ID"],
+    }
 
 
 def test_server_error_under_api_is_json_500() -> None:
@@ -81,6 +92,7 @@ def test_server_error_under_api_is_json_500() -> None:
     response = client.get("/api/crash/")
     assert response.status_code == 500
     assert response.json()["code"] == "server_error"
+    assert response.json()["request_id"] == response["X-Request-ID"]
 
 
 def test_a_database_pool_timeout_is_a_503_with_retry_after() -> None:

@@ -27,7 +27,7 @@ MARK_SEEN = "/api/notifications/mark-seen/"
 def test_anonymous_is_401_in_the_error_shape(api_client: APIClient, method: str, path: str) -> None:
     response = getattr(api_client, method)(path)
     assert response.status_code == 401
-    assert set(response.json()) == {"detail", "code", "errors"}
+    assert set(response.json()) == {"detail", "code", "errors", "request_id"}
 
 
 class TestList:

@@ -1,0 +1,1 @@
+"""Operations: request logs, structured log lines, Prometheus metrics and backups, shared by every domain."""
