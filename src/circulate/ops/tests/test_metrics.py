@@ -80,7 +80,16 @@ def test_requests_queries_tasks_and_domain_gauges_are_counted(auth_client: Any) 
     # and the domain gauges read the database now
     assert value(after, "circulate_library_open_loans") == 1 == Loan.objects.filter(returned_at__isnull=True).count()
     assert value(after, "circulate_bikes_active_rentals") == 0
-    assert {"circulate_library_open_loans", "circulate_bikes_active_rentals"} <= set(metrics.domain_gauge_names())
+    assert value(after, "circulate_dealership_open_offers") == 0
+    assert value(after, "circulate_partners_open_reservations") == 0
+    assert {
+        "circulate_library_open_loans",
+        "circulate_bikes_active_rentals",
+        "circulate_dealership_open_offers",
+        "circulate_dealership_cars_in_stock",
+        "circulate_partners_open_reservations",
+        "circulate_partners_unconfirmed_reservations",
+    } <= set(metrics.domain_gauge_names())
 
 
 def test_a_failed_task_run_is_counted_as_a_failure() -> None:
