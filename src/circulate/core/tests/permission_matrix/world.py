@@ -147,10 +147,12 @@ def _bikes(users: dict[str, Any]) -> dict[str, int]:
 
 
 def _dealership(users: dict[str, Any]) -> dict[str, int]:
-    """The market: ``dealer`` works at ``dealership`` (car in stock, a promotion, a purchase, a sale), ``other_dealer``
-    at ``other_dealership``; ``member`` is a buyer who bought one car (``sale``) and asks for another (``offer``)."""
+    """The market: ``dealer`` works at ``dealership`` (a car in stock, a sold-out one, a promotion, a purchase, a
+    sale), ``other_dealer`` at ``other_dealership``; ``member`` is a buyer who bought the last sold-out car (``sale``)
+    and asks for another (``offer``)."""
     staff = users["staff"]
     car = make_car_model(staff=staff)
+    sold_out_car = make_car_model(staff=staff)
     unused_car = make_car_model(staff=staff)
     supplier = make_supplier(staff=staff)
     price = make_price(supplier=supplier, car_model=car, price="9000", staff=staff)
@@ -161,6 +163,7 @@ def _dealership(users: dict[str, Any]) -> dict[str, int]:
     mine = make_dealership(balance="100000", staff=staff, people=[users["dealer"]])
     theirs = make_dealership(balance="100000", staff=staff, people=[users["other_dealer"]])
     stocked(mine, car, 3, staff=staff)
+    stocked(mine, sold_out_car, 1, staff=staff)
     now = timezone.now()
     month = now + timedelta(days=30)
     promotion = dealership.create_promotion(
@@ -168,7 +171,7 @@ def _dealership(users: dict[str, Any]) -> dict[str, int]:
     )
     buyer = make_buyer(balance="50000", user=users["member"], staff=staff)
     other_buyer = make_buyer(balance="50000", user=users["other_member"], staff=staff)
-    bought = make_offer(buyer=buyer, max_price="20000", car_model=car)
+    bought = make_offer(buyer=buyer, max_price="20000", car_model=sold_out_car)
     dealership.match_offers()
     offer = make_offer(buyer=buyer, max_price="1000", car_model=car)
     return {
@@ -182,7 +185,8 @@ def _dealership(users: dict[str, Any]) -> dict[str, int]:
         "dealership": mine.pk,
         "other_dealership": theirs.pk,
         "empty_dealership": make_dealership(staff=staff).pk,
-        "stock": DealershipCar.objects.get(dealership=mine, car_model=car).pk,
+        "stock": DealershipCar.objects.get(dealership=mine, car_model=car, quantity__gt=0).pk,
+        "sold_out_stock": DealershipCar.objects.get(dealership=mine, car_model=sold_out_car, quantity=0).pk,
         "promotion": promotion.pk,
         "buyer": buyer.pk,
         "other_buyer": other_buyer.pk,
