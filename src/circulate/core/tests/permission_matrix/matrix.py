@@ -3,7 +3,7 @@
 Each file is a list of rows, one per API operation::
 
     - op: POST /api/library/loans/{id}/renew/
-      object: loan                 # fills {id}; optional for paths without one
+      object: loan                 # fills {id} (or {book_id}, ...); optional for paths without one
       body: {book: $book}          # optional; $name is the id of a world object
       format: json                 # or multipart ($png is a small PNG upload)
       expect: {anonymous: 401, unconfirmed: 404, member: 200, other_member: 404, ...}
@@ -16,6 +16,7 @@ of the callers a row does not name. One file per domain, so that branches add th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from circulate.core.tests.permission_matrix.world import CALLERS, World, png
 
 HERE = Path(__file__).parent
+PARAMETER = re.compile(r"\{[a-z_]+\}")  # the one path parameter of an operation: {id}, {book_id}
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,9 @@ def client_for(world: World, caller: str) -> APIClient:
 def run_cell(row: Row, caller: str, world: World) -> Any:
     """The answer ``caller`` gets to ``row``'s request against the objects of ``world``."""
     path = row.path
-    if "{id}" in path:
-        assert row.object, f"{row.operation} needs an object for its {{id}}"
-        path = path.replace("{id}", str(world.objects[row.object]))
+    if PARAMETER.search(path):
+        assert row.object, f"{row.operation} needs an object for its {PARAMETER.search(path)}"
+        path = PARAMETER.sub(str(world.objects[row.object]), path)
     client = client_for(world, caller)
     body = _fill(row.body, world)
     method = getattr(client, row.method.lower())
