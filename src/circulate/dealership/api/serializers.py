@@ -92,6 +92,8 @@ class CarModelInputSerializer(serializers.Serializer[Any]):
 
 class SupplierSerializer(ReadModelSerializer[Supplier]):
     country = country_out()
+    # Optional on the model: "" when the supplier has none, so not documented as format email.
+    email = serializers.CharField(read_only=True, help_text="Contact e-mail; empty when none is known.")
 
     class Meta:
         model = Supplier
@@ -277,7 +279,7 @@ class PromotionInputSerializer(serializers.Serializer[Any]):
 
 class BuyerSerializer(CurrencyMixin, ReadModelSerializer[Buyer]):
     email = serializers.EmailField(source="user.email", read_only=True)
-    country = country_out()
+    country = country_out(allow_null=True, help_text="null until the buyer names a country.")
 
     class Meta:
         model = Buyer
@@ -290,7 +292,7 @@ class BuyerInputSerializer(serializers.Serializer[Any]):
 
 
 class OfferSerializer(CurrencyMixin, ReadModelSerializer[Offer]):
-    car_model = CarModelBriefSerializer(read_only=True)
+    car_model = CarModelBriefSerializer(read_only=True, allow_null=True, help_text="null: an offer by criteria.")
     sale = serializers.SerializerMethodField(help_text="The sale that fulfilled it.")
 
     class Meta:
