@@ -30,27 +30,38 @@ def free_loopback_port() -> int:
 def running_asgi_server(
     env: dict[str, str], *, port: int | None = None, extra_args: Sequence[str] = (), capture_output: bool = False
 ) -> Iterator[str]:
-    """Start uvicorn serving ``circulate.asgi:application``; yield its base URL once /health/ answers."""
+    """Start uvicorn serving ``circulate.asgi:application``; yield its base URL once /health/ answers.
+
+    With ``capture_output`` its output goes to a temporary file, part of the error when it fails to
+    start. Never a pipe: the application logs a line per request, and a pipe nobody reads fills up
+    and stalls the server (the browser tests' pages then time out mid-suite).
+    """
     port = port or free_loopback_port()
     url = f"http://127.0.0.1:{port}"
     command = [
         sys.executable, "-m", "uvicorn", "circulate.asgi:application",
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning", *extra_args,
     ]  # fmt: skip
-    output = subprocess.PIPE if capture_output else None
-    server = subprocess.Popen(  # noqa: S603 - fixed command, loopback only
-        command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT if capture_output else None
-    )
-    try:
-        _wait_until_up(server, url)
-        yield url
-    finally:
-        server.terminate()
+    with tempfile.TemporaryFile() if capture_output else contextlib.nullcontext() as output:
+        server = subprocess.Popen(  # noqa: S603 - fixed command, loopback only
+            command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT if capture_output else None
+        )
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+            try:
+                _wait_until_up(server, url)
+            except RuntimeError as exc:
+                if output is None:
+                    raise
+                output.seek(0)
+                raise RuntimeError(f"{exc}\n{output.read().decode(errors='replace')}") from None
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
 
 
 @contextlib.contextmanager

@@ -31,7 +31,11 @@ def assert_json_error(response: Any, status: int, code: str | None = None) -> di
     assert response.status_code == status, response.content[:300]
     assert response["Content-Type"].startswith("application/json")
     body = dict(json.loads(response.content))
-    assert set(body) == {"detail", "code", "errors"}
+    # The one error shape; through the middleware it also carries the answer's request id.
+    expected = {"detail", "code", "errors"} | ({"request_id"} if response.has_header("X-Request-ID") else set())
+    assert set(body) == expected
+    if "request_id" in body:
+        assert body["request_id"] == response["X-Request-ID"]
     if code:
         assert body["code"] == code
     return body
