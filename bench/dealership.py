@@ -86,6 +86,7 @@ def _fill(args: argparse.Namespace) -> None:
     from django.utils import timezone
 
     from circulate.accounts.models import User
+    from circulate.dealership import rollup
     from circulate.dealership.models import (
         Buyer,
         CarModel,
@@ -160,7 +161,7 @@ def _fill(args: argparse.Namespace) -> None:
                 for b, c, _ in picks
             ]
         )
-        DealershipSale.objects.bulk_create(
+        sold = DealershipSale.objects.bulk_create(
             [
                 DealershipSale(
                     dealership=d,
@@ -175,7 +176,8 @@ def _fill(args: argparse.Namespace) -> None:
                 for o, (b, c, d) in zip(offers, picks, strict=True)
             ]
         )
-    SupplierSale.objects.bulk_create(
+        rollup.add_sales(sold)  # the monthly rollups the sale transactions keep
+    bought = SupplierSale.objects.bulk_create(
         [
             SupplierSale(
                 supplier=rng.choice(suppliers),
@@ -192,6 +194,7 @@ def _fill(args: argparse.Namespace) -> None:
         ],
         batch_size=BATCH,
     )
+    rollup.add_purchases(bought)
     # Open offers: a quarter ask for cars in stock at a price some dealership meets; the rest are too cheap.
     Offer.objects.bulk_create(
         [
