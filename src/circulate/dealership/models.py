@@ -401,6 +401,7 @@ class BuyerMonth(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["month", "buyer"], name="dealership_buyer_month_unique"),
         ]
+        indexes = [models.Index(fields=["buyer", "month"], name="dealership_buyer_month_buyer")]
 
     def __str__(self) -> str:
         return f"{self.buyer_id} {self.month:%Y-%m}: {self.cars} cars"

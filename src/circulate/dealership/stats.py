@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from circulate.dealership import rollup
@@ -265,39 +265,44 @@ def overview(*, period: Period) -> dict[str, Any]:
     The whole UTC months of the period come from the monthly rollups (:mod:`dealership.rollup`,
     a few thousand rows), the partial days at its edges from the sales (the ``sold_at`` index);
     the totals are summed from the per-dealership and per-supplier rows. Unique buyers cannot
-    be summed across months: they are the distinct buyers of the months' buyer rows and of the
-    edge sales (one query).
+    be summed across months: they are the buyers with a buyer-month row in the whole months or a
+    sale at the edges (one query, an index probe or two per buyer).
     """
     split = _split(period)
     dealerships: dict[int, dict[str, Any]] = {}
     months: dict[str, dict[str, Any]] = {}
 
-    def add(
-        dealership_id: int, name: str, month: str, cars: int, revenue: Decimal | None, cost: Decimal | None
-    ) -> None:
+    def add_dealership(dealership_id: int, name: str, cars: int, revenue: Decimal | None, cost: Decimal | None) -> None:
         row = dealerships.setdefault(
             dealership_id, {"dealership": dealership_id, "name": name, "cars_sold": 0, "revenue": ZERO, "cost": ZERO}
         )
-        per_month = months.setdefault(month, {"month": month, "cars": 0, "revenue": ZERO, "cost": ZERO})
-        for target in (row, per_month):
-            target["cars_sold" if target is row else "cars"] += cars
-            target["revenue"] += revenue or ZERO
-            target["cost"] += cost or ZERO
+        row["cars_sold"] += cars
+        row["revenue"] += revenue or ZERO
+        row["cost"] += cost or ZERO
 
-    buyers: QuerySet[Any] | None = None
+    def add_month(month: str, cars: int, revenue: Decimal | None, cost: Decimal | None) -> None:
+        row = months.setdefault(month, {"month": month, "cars": 0, "revenue": ZERO, "cost": ZERO})
+        row["cars"] += cars
+        row["revenue"] += revenue or ZERO
+        row["cost"] += cost or ZERO
+
+    bought: Any = Q(pk__in=[])  # a buyer bought in the period: in a whole month's rows, or at its edges
     supplier_rows: list[dict[str, Any]] = []
     if split.months is not None:
-        for row in DealershipMonth.objects.filter(split.months).values_list(
-            "dealership_id", "dealership__name", "month", "cars", "revenue", "cost"
+        whole = DealershipMonth.objects.filter(split.months).order_by()
+        for dealership_id, name, cars, revenue, cost in whole.values_list("dealership_id", "dealership__name").annotate(
+            Sum("cars"), Sum("revenue"), Sum("cost")
         ):
-            add(row[0], row[1], _month(row[2]), row[3], row[4], row[5])
+            add_dealership(dealership_id, name, cars, revenue, cost)
+        for month, cars, revenue, cost in whole.values_list("month").annotate(Sum("cars"), Sum("revenue"), Sum("cost")):
+            add_month(_month(month), cars, revenue, cost)
         supplier_rows.extend(
             SupplierMonth.objects.filter(split.months)
             .values("supplier_id", "supplier__name")
             .annotate(units=Sum("units"), revenue=Sum("revenue"))
             .order_by()
         )
-        buyers = BuyerMonth.objects.filter(split.months).values_list("buyer_id").order_by()
+        bought |= Exists(BuyerMonth.objects.filter(split.months, buyer_id=OuterRef("pk")))
     if split.edges is not None:
         for row in (
             DealershipSale.objects.filter(split.edges)
@@ -307,18 +312,16 @@ def overview(*, period: Period) -> dict[str, Any]:
             .values_list("dealership_id", "dealership__name", "month", "cars", "revenue", "cost")
             .order_by()
         ):
-            add(row[0], row[1], _month(row[2]), row[3], row[4], row[5])
+            add_dealership(row[0], row[1], row[3], row[4], row[5])
+            add_month(_month(row[2]), row[3], row[4], row[5])
         supplier_rows.extend(
             SupplierSale.objects.filter(split.edges)
             .values("supplier_id", "supplier__name")
             .annotate(units=Sum("quantity"), revenue=Sum("total"))
             .order_by()
         )
-        edge_buyers = DealershipSale.objects.filter(split.edges).values_list("buyer_id").order_by()
-        buyers = edge_buyers.distinct() if buyers is None else buyers.union(edge_buyers)  # union: distinct
-    elif buyers is not None:
-        buyers = buyers.distinct()
-    unique_buyers = buyers.count() if buyers is not None else 0
+        bought |= Exists(DealershipSale.objects.filter(split.edges, buyer_id=OuterRef("pk")))
+    unique_buyers = Buyer.all_objects.filter(bought).count()
     suppliers: dict[int, dict[str, Any]] = {}
     for part in supplier_rows:
         seen = suppliers.setdefault(
