@@ -86,6 +86,7 @@ def _fill(args: argparse.Namespace) -> None:
     from django.utils import timezone
 
     from circulate.accounts.models import User
+    from circulate.dealership import rollup
     from circulate.dealership.models import (
         Buyer,
         CarModel,
@@ -160,7 +161,7 @@ def _fill(args: argparse.Namespace) -> None:
                 for b, c, _ in picks
             ]
         )
-        DealershipSale.objects.bulk_create(
+        sold = DealershipSale.objects.bulk_create(
             [
                 DealershipSale(
                     dealership=d,
@@ -175,7 +176,8 @@ def _fill(args: argparse.Namespace) -> None:
                 for o, (b, c, d) in zip(offers, picks, strict=True)
             ]
         )
-    SupplierSale.objects.bulk_create(
+        rollup.add_sales(sold)  # the monthly rollups the sale transactions keep
+    bought = SupplierSale.objects.bulk_create(
         [
             SupplierSale(
                 supplier=rng.choice(suppliers),
@@ -192,6 +194,7 @@ def _fill(args: argparse.Namespace) -> None:
         ],
         batch_size=BATCH,
     )
+    rollup.add_purchases(bought)
     # Open offers: a quarter ask for cars in stock at a price some dealership meets; the rest are too cheap.
     Offer.objects.bulk_create(
         [
@@ -233,6 +236,7 @@ def _measure(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
+    from django.utils import timezone
 
     from circulate.dealership import services, stats
     from circulate.dealership.models import Buyer, Dealership, DealershipCar, DealershipSale, Offer, Supplier
@@ -254,6 +258,9 @@ def _measure(args: argparse.Namespace) -> int:
         assert not Buyer.objects.filter(balance__lt=0).exists()
 
     period = stats.Period()
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    start, end = (today - timedelta(days=365)).replace(day=17, hour=5), (today - timedelta(days=30)).replace(day=2)
+    edges = stats.Period(start, end)
     busiest = Dealership.objects.annotate(n=Count("sales")).order_by("-n").first()
     buyer = Buyer.objects.annotate(n=Count("purchases")).order_by("-n").first()
     supplier = Supplier.objects.annotate(n=Count("sales")).order_by("-n").first()
@@ -261,6 +268,7 @@ def _measure(args: argparse.Namespace) -> int:
     assert buyer is not None
     assert supplier is not None
     print(f"\nStatistics at the database over {DealershipSale.objects.count()} sales (20 runs each):")
+    print(f"(stats/overview?from=&to= is {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d}: partial months at both edges)")
     print(f"{'endpoint':26} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
     measured = {
         "stats/dealerships/{id}": lambda: stats.dealership_stats(dealership=busiest, period=period),
@@ -269,6 +277,8 @@ def _measure(args: argparse.Namespace) -> int:
             supplier_id=supplier.pk, name=supplier.name, period=period
         ),
         "stats/overview": lambda: stats.overview(period=period),
+        # whole months from the rollups, the partial days at both edges from the sales
+        "stats/overview?from=&to=": lambda: stats.overview(period=edges),
     }
     for name, call in measured.items():
         median, p90, queries = _timed(call)

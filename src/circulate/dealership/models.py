@@ -301,6 +301,7 @@ class SupplierSale(BaseModel):
         indexes = [
             models.Index(fields=["supplier", "sold_at"], name="dealership_ssale_supplier"),
             models.Index(fields=["dealership", "sold_at"], name="dealership_ssale_dealer"),
+            models.Index(fields=["sold_at"], name="dealership_ssale_sold_at"),
         ]
 
     def __str__(self) -> str:
@@ -331,6 +332,7 @@ class DealershipSale(BaseModel):
         indexes = [
             models.Index(fields=["dealership", "sold_at"], name="dealership_sale_dealer"),
             models.Index(fields=["buyer", "sold_at"], name="dealership_sale_buyer"),
+            models.Index(fields=["sold_at"], name="dealership_sale_sold_at"),
         ]
 
     def __str__(self) -> str:
@@ -363,3 +365,60 @@ class BalanceTopUp(BaseModel):
 
     def __str__(self) -> str:
         return f"+{self.amount} {CURRENCY} to {self.dealership or self.buyer}"
+
+
+# --- Monthly rollups of the sales (kept by the sale transactions; see dealership.rollup) -------------------------
+
+TOTAL: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
+
+
+class DealershipMonth(models.Model):
+    """One dealership's sales in one calendar month (UTC): cars, revenue and cost of goods."""
+
+    month = models.DateField(help_text="The month's first day (UTC).")
+    dealership = models.ForeignKey(Dealership, on_delete=models.PROTECT, related_name="+")
+    cars = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(**TOTAL, default=Decimal(0))
+    cost = models.DecimalField(**TOTAL, default=Decimal(0))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "dealership"], name="dealership_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dealership_id} {self.month:%Y-%m}: {self.cars} cars"
+
+
+class BuyerMonth(models.Model):
+    """A buyer bought ``cars`` in one calendar month (UTC): the unique buyers of whole months."""
+
+    month = models.DateField(help_text="The month's first day (UTC).")
+    buyer = models.ForeignKey(Buyer, on_delete=models.PROTECT, related_name="+")
+    cars = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "buyer"], name="dealership_buyer_month_unique"),
+        ]
+        indexes = [models.Index(fields=["buyer", "month"], name="dealership_buyer_month_buyer")]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id} {self.month:%Y-%m}: {self.cars} cars"
+
+
+class SupplierMonth(models.Model):
+    """One supplier's sales to dealerships in one calendar month (UTC): units and revenue."""
+
+    month = models.DateField(help_text="The month's first day (UTC).")
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="+")
+    units = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(**TOTAL, default=Decimal(0))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "supplier"], name="dealership_supplier_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} {self.month:%Y-%m}: {self.units} units"

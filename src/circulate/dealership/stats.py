@@ -8,14 +8,26 @@ strings to the cent; an average is rounded half up to the cent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from circulate.dealership.models import CURRENCY, Buyer, Dealership, DealershipCar, DealershipSale, Offer, SupplierSale
+from circulate.dealership import rollup
+from circulate.dealership.models import (
+    CURRENCY,
+    Buyer,
+    BuyerMonth,
+    Dealership,
+    DealershipCar,
+    DealershipMonth,
+    DealershipSale,
+    Offer,
+    SupplierMonth,
+    SupplierSale,
+)
 from circulate.dealership.pricing import ZERO, money
 
 TOP = 5
@@ -214,41 +226,115 @@ def supplier_stats(*, supplier_id: int, name: str, period: Period) -> dict[str, 
     }
 
 
-def overview(*, period: Period) -> dict[str, Any]:
-    """Market totals, sales per month, dealerships by profit, suppliers by revenue. Four queries.
+@dataclass(frozen=True)
+class _Split:
+    """A period as whole UTC months read from the rollups, plus the partial edge days read from the sales."""
 
-    The totals are summed from the per-dealership and per-supplier rows instead of scanning
-    the sales once more; only the unique buyers need a query of their own.
+    months: Q | None  # the whole months (rollup rows), or None when there are none
+    edges: Q | None  # the sales outside those months, or None when there are none
+
+
+def _split(period: Period) -> _Split:
+    start = period.start.astimezone(UTC) if period.start is not None else None
+    end = period.end.astimezone(UTC) if period.end is not None else None
+    first: date | None = None  # the first whole month
+    if start is not None:
+        first = rollup.month_of(start)
+        if rollup.month_start(first) != start:
+            first = rollup.next_month(first)
+    last: date | None = rollup.month_of(end) if end is not None else None  # the month after the last whole one
+    if first is not None and last is not None and first >= last:
+        return _Split(months=None, edges=period.q())
+    months, edges, has_edges = Q(), Q(), False
+    if first is not None:
+        months &= Q(month__gte=first)
+        if start is not None and start < rollup.month_start(first):
+            edges |= Q(sold_at__gte=start, sold_at__lt=rollup.month_start(first))
+            has_edges = True
+    if last is not None:
+        months &= Q(month__lt=last)
+        if end is not None and rollup.month_start(last) < end:
+            edges |= Q(sold_at__gte=rollup.month_start(last), sold_at__lt=end)
+            has_edges = True
+    return _Split(months=months, edges=edges if has_edges else None)
+
+
+def overview(*, period: Period) -> dict[str, Any]:
+    """Market totals, sales per month, dealerships by profit, suppliers by revenue. At most six queries.
+
+    The whole UTC months of the period come from the monthly rollups (:mod:`dealership.rollup`,
+    a few thousand rows), the partial days at its edges from the sales (the ``sold_at`` index);
+    the totals are summed from the per-dealership and per-supplier rows. Unique buyers cannot
+    be summed across months: they are the buyers with a buyer-month row in the whole months or a
+    sale at the edges (one query, an index probe or two per buyer).
     """
-    sales = DealershipSale.objects.filter(period.q())
-    purchases = SupplierSale.objects.filter(period.q())
-    dealerships = list(
-        sales.values("dealership_id", "dealership__name")
-        .annotate(cars=Count("id"), revenue=Sum("price"), cost=Sum("unit_cost"))
-        .order_by("dealership_id")
-    )
-    suppliers = list(
-        purchases.values("supplier_id", "supplier__name")
-        .annotate(units=Sum("quantity"), revenue=Sum("total"))
-        .order_by("-revenue", "supplier_id")
-    )
-    unique_buyers = sales.aggregate(buyers=Count("buyer", distinct=True))["buyers"]
-    cars = sum(row["cars"] for row in dealerships)
-    revenue = sum((row["revenue"] or ZERO for row in dealerships), ZERO)
-    cost = sum((row["cost"] or ZERO for row in dealerships), ZERO)
-    ranked = sorted(
-        (
-            {
-                "dealership": row["dealership_id"],
-                "name": row["dealership__name"],
-                "cars_sold": row["cars"],
-                "revenue": row["revenue"] or ZERO,
-                "profit": (row["revenue"] or ZERO) - (row["cost"] or ZERO),
-            }
-            for row in dealerships
-        ),
-        key=lambda row: (-row["profit"], row["dealership"]),
-    )
+    split = _split(period)
+    dealerships: dict[int, dict[str, Any]] = {}
+    months: dict[str, dict[str, Any]] = {}
+
+    def add_dealership(dealership_id: int, name: str, cars: int, revenue: Decimal | None, cost: Decimal | None) -> None:
+        row = dealerships.setdefault(
+            dealership_id, {"dealership": dealership_id, "name": name, "cars_sold": 0, "revenue": ZERO, "cost": ZERO}
+        )
+        row["cars_sold"] += cars
+        row["revenue"] += revenue or ZERO
+        row["cost"] += cost or ZERO
+
+    def add_month(month: str, cars: int, revenue: Decimal | None, cost: Decimal | None) -> None:
+        row = months.setdefault(month, {"month": month, "cars": 0, "revenue": ZERO, "cost": ZERO})
+        row["cars"] += cars
+        row["revenue"] += revenue or ZERO
+        row["cost"] += cost or ZERO
+
+    bought: Any = Q(pk__in=[])  # a buyer bought in the period: in a whole month's rows, or at its edges
+    supplier_rows: list[dict[str, Any]] = []
+    if split.months is not None:
+        whole = DealershipMonth.objects.filter(split.months).order_by()
+        for dealership_id, name, cars, revenue, cost in whole.values_list("dealership_id", "dealership__name").annotate(
+            Sum("cars"), Sum("revenue"), Sum("cost")
+        ):
+            add_dealership(dealership_id, name, cars, revenue, cost)
+        for month, cars, revenue, cost in whole.values_list("month").annotate(Sum("cars"), Sum("revenue"), Sum("cost")):
+            add_month(_month(month), cars, revenue, cost)
+        supplier_rows.extend(
+            SupplierMonth.objects.filter(split.months)
+            .values("supplier_id", "supplier__name")
+            .annotate(units=Sum("units"), revenue=Sum("revenue"))
+            .order_by()
+        )
+        bought |= Exists(BuyerMonth.objects.filter(split.months, buyer_id=OuterRef("pk")))
+    if split.edges is not None:
+        for row in (
+            DealershipSale.objects.filter(split.edges)
+            .annotate(month=TruncMonth("sold_at"))
+            .values("dealership_id", "dealership__name", "month")
+            .annotate(cars=Count("id"), revenue=Sum("price"), cost=Sum("unit_cost"))
+            .values_list("dealership_id", "dealership__name", "month", "cars", "revenue", "cost")
+            .order_by()
+        ):
+            add_dealership(row[0], row[1], row[3], row[4], row[5])
+            add_month(_month(row[2]), row[3], row[4], row[5])
+        supplier_rows.extend(
+            SupplierSale.objects.filter(split.edges)
+            .values("supplier_id", "supplier__name")
+            .annotate(units=Sum("quantity"), revenue=Sum("total"))
+            .order_by()
+        )
+        bought |= Exists(DealershipSale.objects.filter(split.edges, buyer_id=OuterRef("pk")))
+    unique_buyers = Buyer.all_objects.filter(bought).count()
+    suppliers: dict[int, dict[str, Any]] = {}
+    for part in supplier_rows:
+        seen = suppliers.setdefault(
+            part["supplier_id"],
+            {"supplier": part["supplier_id"], "name": part["supplier__name"], "units": 0, "revenue": ZERO},
+        )
+        seen["units"] += part["units"] or 0
+        seen["revenue"] += part["revenue"] or ZERO
+    cars = sum(row["cars_sold"] for row in dealerships.values())
+    revenue = sum((row["revenue"] for row in dealerships.values()), ZERO)
+    cost = sum((row["cost"] for row in dealerships.values()), ZERO)
+    ranked = sorted(dealerships.values(), key=lambda row: (-(row["revenue"] - row["cost"]), row["dealership"]))
+    by_revenue = sorted(suppliers.values(), key=lambda row: (-row["revenue"], row["supplier"]))
     return {
         "currency": CURRENCY,
         "period": period.as_json(),
@@ -257,19 +343,26 @@ def overview(*, period: Period) -> dict[str, Any]:
         "profit": _m(revenue - cost),
         "unique_buyers": unique_buyers,
         "average_sale_price": _average(revenue, cars),
-        "units_bought_from_suppliers": sum(row["units"] or 0 for row in suppliers),
-        "paid_to_suppliers": _m(sum((row["revenue"] or ZERO for row in suppliers), ZERO)),
-        "sales_per_month": _per_month(sales),
-        "dealerships_by_profit": [
-            {**row, "revenue": _m(row["revenue"]), "profit": _m(row["profit"])} for row in ranked
-        ],
-        "suppliers_by_revenue": [
+        "units_bought_from_suppliers": sum(row["units"] for row in by_revenue),
+        "paid_to_suppliers": _m(sum((row["revenue"] for row in by_revenue), ZERO)),
+        "sales_per_month": [
             {
-                "supplier": row["supplier_id"],
-                "name": row["supplier__name"],
-                "units": row["units"],
+                "month": row["month"],
+                "cars": row["cars"],
                 "revenue": _m(row["revenue"]),
+                "profit": _m(row["revenue"] - row["cost"]),
             }
-            for row in suppliers
+            for row in sorted(months.values(), key=lambda row: row["month"])
         ],
+        "dealerships_by_profit": [
+            {
+                "dealership": row["dealership"],
+                "name": row["name"],
+                "cars_sold": row["cars_sold"],
+                "revenue": _m(row["revenue"]),
+                "profit": _m(row["revenue"] - row["cost"]),
+            }
+            for row in ranked
+        ],
+        "suppliers_by_revenue": [{**row, "revenue": _m(row["revenue"])} for row in by_revenue],
     }

@@ -31,6 +31,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from circulate.audit import services as audit
+from circulate.dealership import rollup
 from circulate.dealership.models import (
     Buyer,
     Dealership,
@@ -148,6 +149,7 @@ def restock_dealership(*, dealership_id: int, now: datetime | None = None) -> li
             )
             purchases.append(sale)
         if purchases:
+            rollup.add_purchases(purchases)  # the monthly rollup, in this transaction (rows in key order)
             payload = {
                 "dealership_id": dealership.pk,
                 "purchases": [
@@ -226,6 +228,7 @@ def _sell(offer_id: int, now: datetime, promotions: dict[int, list[Terms]]) -> D
         unit_cost=stock.unit_cost,
         sold_at=now,
     )
+    rollup.add_sales([sale])  # the monthly rollup, in this transaction (under the buyer and dealership locks)
     fulfilled = Offer.objects.filter(pk=offer.pk, status=Offer.Status.ACTIVE).update(
         status=Offer.Status.FULFILLED, fulfilled_at=now, updated_at=now
     )

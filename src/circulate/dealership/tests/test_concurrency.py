@@ -26,6 +26,7 @@ from circulate.dealership.models import (
     Offer,
     SupplierSale,
 )
+from circulate.dealership.tests.checks import assert_rollups_match_sales
 from circulate.dealership.tests.factories import (
     make_buyer,
     make_car_model,
@@ -103,6 +104,9 @@ def test_four_match_and_two_restock_cycles_at_once_over_200_offers_keep_every_in
     # and no buyer paid more than their offer allowed
     for sale in DealershipSale.objects.select_related("offer"):
         assert sale.price <= sale.offer.max_price
+    # and the monthly rollups the cycles kept concurrently equal a recomputation from the sales
+    assert SupplierSale.objects.exists()
+    assert_rollups_match_sales()
 
 
 def test_two_restock_cycles_at_once_buy_each_unit_once() -> None:
@@ -119,6 +123,7 @@ def test_two_restock_cycles_at_once_buy_each_unit_once() -> None:
     assert DealershipCar.objects.get(dealership=dealership).quantity == 5
     assert SupplierSale.objects.aggregate(n=Sum("quantity"))["n"] == 5
     assert Dealership.objects.get(pk=dealership.pk).balance == Decimal("0.00")
+    assert_rollups_match_sales()
 
 
 def test_many_match_cycles_on_the_last_car_sell_it_once() -> None:
@@ -137,3 +142,4 @@ def test_many_match_cycles_on_the_last_car_sell_it_once() -> None:
     assert sum(len(result) for result in outcomes) == 1
     assert DealershipCar.objects.get(dealership=dealership).quantity == 0
     assert Offer.objects.filter(status="fulfilled").count() == 1
+    assert_rollups_match_sales()

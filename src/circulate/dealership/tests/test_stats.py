@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from circulate.dealership import stats
+from circulate.dealership import rollup, stats
 from circulate.dealership.models import DealershipSale, Offer, SupplierSale
 from circulate.dealership.tests.factories import (
     make_buyer,
@@ -85,7 +85,7 @@ def _history(world: dict[str, Any], sales: list[Any], purchases: list[Any]) -> N
             for _, b, c, *_ in sales
         ]
     )
-    DealershipSale.objects.bulk_create(
+    created = DealershipSale.objects.bulk_create(
         [
             DealershipSale(
                 dealership=world["dealerships"][d],
@@ -100,7 +100,7 @@ def _history(world: dict[str, Any], sales: list[Any], purchases: list[Any]) -> N
             for offer, (d, b, c, price, cost, discount, day) in zip(offers, sales, strict=True)
         ]
     )
-    SupplierSale.objects.bulk_create(
+    bought = SupplierSale.objects.bulk_create(
         [
             SupplierSale(
                 supplier=world["suppliers"][s],
@@ -116,6 +116,9 @@ def _history(world: dict[str, Any], sales: list[Any], purchases: list[Any]) -> N
             for s, d, c, q, unit, discount, day in purchases
         ]
     )
+    # the rollups, as the trading transactions keep them
+    rollup.add_sales(created)
+    rollup.add_purchases(bought)
 
 
 def _within(day: int, start: int | None, end: int | None) -> bool:
@@ -190,13 +193,82 @@ def test_statistics_equal_a_brute_force_recomputation(world, sales, purchases, s
         revenue = sum((cents(s[3]) for s in in_sales), Decimal(0))
         cost = sum((cents(s[4]) for s in in_sales), Decimal(0))
         assert got["cars_sold"] == len(in_sales)
+        assert got["revenue"] == str(revenue.quantize(CENT))
         assert got["profit"] == str((revenue - cost).quantize(CENT))
+        assert got["unique_buyers"] == len({s[1] for s in in_sales})
+        assert got["average_sale_price"] == avg(revenue, len(in_sales))
+        assert got["units_bought_from_suppliers"] == sum(p[3] for p in in_purchases)
+        market_months: dict[str, list[Any]] = defaultdict(list)
+        for s in in_sales:
+            market_months[(EPOCH + timedelta(days=s[6])).strftime("%Y-%m")].append(s)
+        assert [(m["month"], m["cars"], m["revenue"], m["profit"]) for m in got["sales_per_month"]] == [
+            (
+                month,
+                len(rows),
+                str(sum((cents(r[3]) for r in rows), Decimal(0)).quantize(CENT)),
+                str(sum((cents(r[3]) - cents(r[4]) for r in rows), Decimal(0)).quantize(CENT)),
+            )
+            for month, rows in sorted(market_months.items())
+        ]
+        per_dealership: dict[int, list[Any]] = defaultdict(list)
+        for s in in_sales:
+            per_dealership[world["dealerships"][s[0]].pk].append(s)
+        assert {row["dealership"]: (row["cars_sold"], row["profit"]) for row in got["dealerships_by_profit"]} == {
+            pk: (len(rows), str(sum((cents(s[3]) - cents(s[4]) for s in rows), Decimal(0)).quantize(CENT)))
+            for pk, rows in per_dealership.items()
+        }
+        assert {row["supplier"]: (row["units"], row["revenue"]) for row in got["suppliers_by_revenue"]} == {
+            world["suppliers"][i].pk: (
+                sum(p[3] for p in in_purchases if p[0] == i),
+                str(sum((cents(p[4]) * p[3] for p in in_purchases if p[0] == i), Decimal(0)).quantize(CENT)),
+            )
+            for i in {p[0] for p in in_purchases}
+        }
         assert got["paid_to_suppliers"] == str(
             sum((cents(p[4]) * p[3] for p in in_purchases), Decimal(0)).quantize(CENT)
         )
         profits = [Decimal(row["profit"]) for row in got["dealerships_by_profit"]]
         assert profits == sorted(profits, reverse=True)
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (None, None),
+        (31, 365),  # whole months only: 2025-02-01 .. 2026-01-01
+        (40, 300),  # partial months at both edges
+        (31, 300),  # a whole first month, a partial last one
+        (40, 365),  # a partial first month, a whole last one
+        (40, 50),  # inside one month
+        (45, 70),  # across one month boundary, no whole month
+        (None, 100),
+        (100, None),
+    ],
+)
+def test_the_overview_over_whole_and_partial_months_equals_a_recomputation(world, start, end) -> None:  # type: ignore[no-untyped-def]
+    # given a sale every third day for 450 days (buyers taking turns), one purchase every fifth day
+    sales = [(day % 2, day // 3 % 3, day % 3, 100_000 + day, 50_000 + 7 * day, 0, day) for day in range(0, 450, 3)]
+    purchases = [(day % 2, day % 2, day % 3, 1 + day % 4, 20_000 + day, 0, day) for day in range(0, 450, 5)]
+    _history(world, sales, purchases)
+    period = stats.Period(
+        EPOCH + timedelta(days=start) if start is not None else None,
+        EPOCH + timedelta(days=end) if end is not None else None,
+    )
+    # when the overview is read
+    got = stats.overview(period=period)
+    # then it equals the totals of the sales within the period
+    in_sales = [s for s in sales if _within(s[6], start, end)]
+    in_purchases = [p for p in purchases if _within(p[6], start, end)]
+    revenue = sum((cents(s[3]) for s in in_sales), Decimal(0))
+    assert got["cars_sold"] == len(in_sales)
+    assert got["revenue"] == str(revenue)
+    assert got["profit"] == str(sum((cents(s[3]) - cents(s[4]) for s in in_sales), Decimal(0)))
+    assert got["unique_buyers"] == len({s[1] for s in in_sales})
+    assert got["units_bought_from_suppliers"] == sum(p[3] for p in in_purchases)
+    assert got["paid_to_suppliers"] == str(sum((cents(p[4]) * p[3] for p in in_purchases), Decimal("0.00")))
+    months = Counter((EPOCH + timedelta(days=s[6])).strftime("%Y-%m") for s in in_sales)
+    assert [(m["month"], m["cars"]) for m in got["sales_per_month"]] == sorted(months.items())
 
 
 # --- Who sees what ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import time_machine
 
 from circulate.dealership import services
 from circulate.dealership.models import Buyer, Dealership, DealershipCar, Offer, SupplierSale
+from circulate.dealership.tests.checks import assert_rollups_match_sales
 from circulate.dealership.tests.factories import (
     make_buyer,
     make_car_model,
@@ -310,6 +311,8 @@ def test_money_is_conserved_by_trading() -> None:
     # then the sum of balances and supplier revenue is unchanged
     assert len(report.sales) == 3
     assert total() == before
+    # and the monthly rollups the sales kept equal a recomputation
+    assert_rollups_match_sales()
 
 
 def test_only_staff_run_trading_on_demand() -> None:
