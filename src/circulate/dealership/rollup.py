@@ -60,15 +60,19 @@ def _upsert(model: type[models.Model], rows: dict[tuple[Any, ...], tuple[Any, ..
     table = q(model._meta.db_table)
     columns = ", ".join(q(c) for c in [*key_columns, *value_columns])
     placeholders = "(" + ", ".join(["%s"] * (len(key_columns) + len(value_columns))) + ")"
-    updates = ", ".join(f"{q(c)} = {table}.{q(c)} + EXCLUDED.{q(c)}" for c in value_columns)
     conflict = ", ".join(q(c) for c in key_columns)
+    if connection.vendor == "mysql":  # MariaDB / MySQL: the unique key decides, the new row is VALUES()
+        on_conflict = "ON DUPLICATE KEY UPDATE " + ", ".join(f"{q(c)} = {q(c)} + VALUES({q(c)})" for c in value_columns)
+    else:  # PostgreSQL and SQLite
+        updates = ", ".join(f"{q(c)} = {table}.{q(c)} + EXCLUDED.{q(c)}" for c in value_columns)
+        on_conflict = f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
     params: list[Any] = []
     for key in sorted(rows):
         params.extend(key)
         params.extend(rows[key])
     # Table and column names come from the model; the values are parameters.
     values = ", ".join([placeholders] * len(rows))
-    sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"  # noqa: S608
+    sql = f"INSERT INTO {table} ({columns}) VALUES {values} {on_conflict}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
