@@ -41,7 +41,7 @@ from circulate.bikes.services._common import (
     undock,
 )
 from circulate.bikes.storage import put_file
-from circulate.core.db import after_commit
+from circulate.core.db import after_commit, lock_own_rows
 from circulate.core.errors import NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -197,8 +197,7 @@ def price_rental(*, rental_id: int, now: datetime | None = None) -> Rental:
     now = now_or(now)
     with transaction.atomic():
         rental = (
-            Rental.objects.select_for_update(of=("self",))
-            .select_related("bike", "start_station", "end_station")
+            lock_own_rows(Rental.objects.select_related("bike", "start_station", "end_station"))
             .filter(pk=rental_id)
             .first()
         )
