@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
+from circulate.accounts.models import User
 from circulate.audit import services as audit
 from circulate.bikes import selectors
 from circulate.bikes.errors import (
@@ -76,6 +77,9 @@ def start_rental(*, actor: Any, bike_id: int, plan_id: int | None = None, now: d
     """Take a bike from its dock. One ride per rider and per bike at a time; the station must be renting."""
     now = now_or(now)
     plan = _plan(plan_id)
+    # The rider's row first: where no partial unique index can hold one ride per rider (MariaDB),
+    # this lock does; a second start by the same rider waits here, then sees the first ride.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
     if Rental.objects.filter(rider=actor, ended_at__isnull=True).exists():
         raise RentalActiveError()
     bike = lock_bike(bike_id)
