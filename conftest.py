@@ -29,10 +29,14 @@ def _rabbitmq_reachable() -> bool:
         return False
 
 
+@pytest.hookimpl(trylast=True)  # after -m deselection: a deselected test needs no server
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from django.conf import settings
 
-    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    engine = settings.DATABASES["default"]["ENGINE"]
+    on_postgres = engine == "django.db.backends.postgresql"
+    # Row locks and unique indexes that make concurrent requests wait: PostgreSQL and MariaDB/MySQL.
+    on_locking_server = on_postgres or engine == "django.db.backends.mysql"
     has_redis = bool(settings.REDIS_URL)
     has_browser = os.access(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), os.X_OK)
     no_browser = "needs Chromium: apt-get install chromium (or set CHROMIUM_PATH)"
@@ -50,6 +54,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if REQUIRE_SERVICES:
                 raise pytest.UsageError(f"{item.nodeid} needs PostgreSQL but DATABASE_URL is not PostgreSQL")
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
+        if "locking" in item.keywords and not on_locking_server:
+            if REQUIRE_SERVICES:
+                raise pytest.UsageError(f"{item.nodeid} needs PostgreSQL or MariaDB but DATABASE_URL is neither")
+            item.add_marker(pytest.mark.skip(reason="needs row locks: set DATABASE_URL=postgres://... or mysql://..."))
         if "redis" in item.keywords and not has_redis:
             if REQUIRE_SERVICES:
                 raise pytest.UsageError(f"{item.nodeid} needs Redis but REDIS_URL is not set")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def after_commit(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
@@ -22,6 +24,20 @@ def after_commit(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None
 
     call.__qualname__ = getattr(func, "__qualname__", repr(func))
     transaction.on_commit(call, robust=True)
+
+
+def lock_own_rows(queryset: models.QuerySet[_M]) -> models.QuerySet[_M]:
+    """``select_for_update`` of the queryset's own rows only, where the database can say so.
+
+    With ``select_related`` a plain ``select_for_update`` also locks the joined rows (the
+    member, the book...). PostgreSQL can lock only the model's own rows (``of=("self",)``);
+    MariaDB cannot (Django raises NotSupportedError), so there the joined rows are locked
+    too. That only widens the lock: every service takes its locks in a fixed order, parent
+    rows first, so the extra locks are ones the caller holds already or may wait for briefly.
+    """
+    if connections[queryset.db].features.has_select_for_update_of:
+        return queryset.select_for_update(of=("self",))
+    return queryset.select_for_update()
 
 
 def analyze(tables: Iterable[type[models.Model]]) -> None:

@@ -23,11 +23,13 @@ def database_url_of_this_connection() -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
-    user = settings["USER"] or "postgres"
+    mysql = connection.vendor == "mysql"
+    user = settings["USER"] or ("root" if mysql else "postgres")
     host = settings["HOST"] or "127.0.0.1"
-    port = settings["PORT"] or 5432
+    port = settings["PORT"] or (3306 if mysql else 5432)
     password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+    scheme = "mysql" if mysql else "postgres"
+    return f"{scheme}://{user}{password}@{host}:{port}/{settings['NAME']}"
 
 
 class CommittingClient(APIClient):

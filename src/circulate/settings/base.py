@@ -82,7 +82,7 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
-# PostgreSQL (psycopg 3) in production; a SQLite file by default; MySQL/MariaDB via mysql://.
+# PostgreSQL (psycopg 3) in production; a SQLite file by default; MariaDB/MySQL via mysql:// (README).
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
@@ -110,6 +110,19 @@ elif _db["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", de
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
         "max_idle": 300,
     }
+elif _db["ENGINE"] == "django.db.backends.mysql":
+    # MariaDB/MySQL (mysqlclient, the `mysql` extra). utf8mb4 for all of Unicode; strict mode so
+    # a too-long or invalid value is an error, not a silently truncated row; READ COMMITTED as
+    # on PostgreSQL, so a statement after a row lock sees what the lock holder committed.
+    # Times are stored in UTC (TIME_ZONE is UTC, so no server time zone tables are needed).
+    _db["OPTIONS"] = {
+        "charset": "utf8mb4",
+        "isolation_level": "read committed",
+        "init_command": "SET sql_mode='STRICT_TRANS_TABLES', time_zone='+00:00'",
+    }
+    _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+    _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    _db["CONN_HEALTH_CHECKS"] = True
 else:
     _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True

@@ -161,7 +161,7 @@ def test_resend_is_throttled_with_retry_after(auth_client: Any, throttle_rate: A
     assert len(mail.outbox) == 2
 
 
-@pytest.mark.postgres
+@pytest.mark.locking
 @pytest.mark.django_db(transaction=True)
 def test_one_link_opened_twice_at_once_confirms_once() -> None:
     # given

@@ -133,7 +133,7 @@ def test_register_is_throttled_with_retry_after(api_client: Any, throttle_rate: 
     assert not User.objects.filter(username="ada").exists()
 
 
-@pytest.mark.postgres
+@pytest.mark.locking
 @pytest.mark.django_db(transaction=True)
 def test_two_registrations_racing_for_one_address_create_one_account(monkeypatch: pytest.MonkeyPatch) -> None:
     # given both requests pass the duplicate check before either inserts

@@ -326,7 +326,7 @@ def test_tokens_are_recorded_so_they_can_be_revoked(api_client: Any) -> None:
     assert not BlacklistedToken.objects.exists()
 
 
-@pytest.mark.postgres
+@pytest.mark.locking
 @pytest.mark.django_db(transaction=True)
 def test_one_refresh_token_used_twice_at_once_rotates_once() -> None:
     # given

@@ -23,7 +23,7 @@ from circulate.bikes.models import Bike, Rental, Station
 from circulate.bikes.tests.factories import make_bike, make_fleet_manager, make_plan, make_station, make_vehicle_type
 from circulate.core.errors import DomainError
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.locking, pytest.mark.django_db(transaction=True)]
 
 WAVE = 25
 

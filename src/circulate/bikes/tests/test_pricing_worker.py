@@ -36,7 +36,7 @@ AMQP_URL = os.environ.get("CIRCULATE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0
 
 @contextmanager
 def ride_locked(rental_id: int) -> Iterator[None]:
-    """Hold the ride's row lock (PostgreSQL) or the database's write lock (SQLite) from another connection."""
+    """Hold the ride's row lock (PostgreSQL, MariaDB) or the database's write lock (SQLite) from another connection."""
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         blocker = sqlite3.connect(settings["NAME"], isolation_level=None, timeout=20)
@@ -45,6 +45,17 @@ def ride_locked(rental_id: int) -> Iterator[None]:
             yield
         finally:
             blocker.execute("ROLLBACK")
+            blocker.close()
+        return
+    if connection.vendor == "mysql":
+        blocker = connection.copy()  # a second connection with the same settings
+        blocker.set_autocommit(False)
+        try:
+            with blocker.cursor() as cursor:
+                cursor.execute("SELECT id FROM bikes_rental WHERE id = %s FOR UPDATE", [rental_id])
+            yield
+        finally:
+            blocker.rollback()
             blocker.close()
         return
     with psycopg.connect(

@@ -11,6 +11,7 @@ from django.db.models import F
 
 from circulate.accounts.models import User
 from circulate.audit import services as audit
+from circulate.core.db import lock_own_rows
 from circulate.library import selectors
 from circulate.library.models import (
     Book,
@@ -51,12 +52,7 @@ def set_aside(reservation: Reservation, *, now: datetime, actor: User | None) ->
 
 
 def next_waiting(book: Book) -> Reservation | None:
-    return (
-        selectors.waiting_queue(book_id=book.pk)
-        .select_related("member", "book")
-        .select_for_update(of=("self",))
-        .first()
-    )
+    return lock_own_rows(selectors.waiting_queue(book_id=book.pk).select_related("member", "book")).first()
 
 
 def pass_copy_on(book: Book, *, now: datetime, actor: User | None) -> Reservation | None:

@@ -21,7 +21,7 @@ from circulate.library import services
 from circulate.library.models import Book, Like, Loan, Reservation
 from circulate.library.tests.factories import BookFactory, make_librarian, member_with_card
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.locking, pytest.mark.django_db(transaction=True)]
 
 
 def run_together(count: int, action: Callable[[int], Any]) -> list[str]:

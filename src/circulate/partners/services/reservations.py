@@ -175,7 +175,10 @@ def reserve_at_branch(*, actor: Any, book_id: int, branch_id: int, member_id: in
     if reservation is None:
         try:
             with transaction.atomic():
-                reservation = PartnerReservation.objects.create(
+                # The member's row first: where no partial unique index can hold one open reservation
+                # (MariaDB), this lock does; a parallel request waits here, then finds the first one.
+                Member.objects.select_for_update().filter(pk=member.pk).first()
+                reservation = open_rows.first() or PartnerReservation.objects.create(
                     branch=branch, book=book, member=member, requested_by=actor
                 )
         except IntegrityError:  # a parallel request for the same member, book and branch won

@@ -13,7 +13,7 @@ from circulate.partners import services
 from circulate.partners.models import PartnerBranch, PartnerReservation
 from circulate.partners.tests.branch_servers import BranchService
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.locking, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_double_click_reserves_once(

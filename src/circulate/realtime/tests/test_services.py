@@ -160,7 +160,7 @@ class TestMarkSeen:
         async_to_sync(layer.group_discard)(f"notify.user.{reader.pk}", channel)
 
 
-@pytest.mark.postgres
+@pytest.mark.locking
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("attempt", range(5))
 def test_concurrent_mark_seen_keeps_the_largest_seq(attempt: int) -> None:
