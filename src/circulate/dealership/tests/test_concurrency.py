@@ -37,7 +37,7 @@ from circulate.dealership.tests.factories import (
     make_supplier,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.locking, pytest.mark.django_db(transaction=True)]
 
 
 def run_together(actions: list[Callable[[], Any]]) -> list[Any]:
