@@ -15,7 +15,9 @@ Rounds interleave every endpoint so that drift on a shared machine hits all of t
 Reads run under ``wrk`` (2 threads, ``--clients`` connections); writes (a loan issued and
 returned, a ride started and finished) run in Python threads, 32 at a time. For each
 endpoint and client count: requests per second (median of the rounds), p50 and p99 latency,
-the answers that were not 2xx, and the ratio to *bare* and to *hand-written*.
+the answers that were not 2xx or took longer than 2 s (wrk's timeouts), and the ratio to
+*bare* and to *hand-written*. Between two measurements the server is given time to finish
+what is still queued, so one endpoint's backlog does not count against the next.
 """
 
 from __future__ import annotations
@@ -205,8 +207,13 @@ WRK_PERCENTILE = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILIN
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
+# An answer slower than this counts as a failure (wrk's timeout errors): a request still queued when
+# the run ends would otherwise count as nothing at all, and an overloaded server would look idle.
+TIMEOUT_SECONDS = 2
+
+
 def _wrk(url: str, token: str | None, clients: int, seconds: float) -> Sample:
-    command = ["wrk", "-t2", f"-c{clients}", f"-d{round(seconds)}s", "--latency", "--timeout", "10s"]
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{round(seconds)}s", "--latency", "--timeout", f"{TIMEOUT_SECONDS}s"]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
@@ -216,6 +223,18 @@ def _wrk(url: str, token: str | None, clients: int, seconds: float) -> Sample:
     if errors := WRK_ERRORS.search(output):
         non_2xx += sum(int(n) for n in errors.groups())
     return Sample(float(rate[1]) if rate else 0.0, percentiles.get("50", 0.0), percentiles.get("99", 0.0), non_2xx)
+
+
+def _drain(base: str, limit: float = 60.0) -> None:
+    """Wait until the server answers at once again: requests still queued from one run (wrk hangs
+    up, nginx and gunicorn still serve them) must not eat the next endpoint's time."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/bench/bare/", timeout=5):
+            if time.perf_counter() - started < 0.05:
+                return
+        time.sleep(0.5)
 
 
 def _post(url: str, token: str, body: dict[str, Any]) -> tuple[int, Any, float]:
@@ -340,6 +359,7 @@ def _measure(args: argparse.Namespace) -> int:
                             else:
                                 token = data["token"] if endpoint.auth else None
                                 sample = _wrk(base + endpoint.path, token, clients, args.seconds)
+                            _drain(base)
                             results[endpoint.name].samples.setdefault(clients, []).append(sample)
                             print(
                                 f"  round {round_number}, {clients:>3} clients, {endpoint.name:28} "
