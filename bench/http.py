@@ -126,7 +126,7 @@ def _prepare(args: argparse.Namespace) -> dict[str, Any]:
     from circulate.bikes import services as bikes
     from circulate.bikes.models import Bike, Rental, Station
     from circulate.library import services as library
-    from circulate.library.models import Book, Member, MembershipTier
+    from circulate.library.models import Book, Loan, Member, MembershipTier
 
     prepare_library(args.books)
     if not Station.objects.exists():
@@ -144,7 +144,9 @@ def _prepare(args: argparse.Namespace) -> dict[str, Any]:
         for n in range(WRITERS)
     ]
     # Books with enough copies for 32 writers issuing and returning at once.
-    # Rides left open by an interrupted run end where they began, so every rider can start again.
+    # Loans and rides left open by an interrupted run are closed, so no writer starts with a refusal.
+    for loan in Loan.objects.filter(member__in=borrowers, returned_at__isnull=True):
+        library.return_loan(actor=librarian, loan_id=loan.pk)
     for rental in Rental.objects.filter(rider__in=riders, ended_at__isnull=True).select_related("rider"):
         bikes.finish_rental(actor=rental.rider, rental_id=rental.pk, station_id=rental.start_station_id)
     # Each writer rides its own docked bikes and docks each where it began: no two writers want
