@@ -143,7 +143,6 @@ def _prepare(args: argparse.Namespace) -> dict[str, Any]:
         User.objects.get_or_create(email=f"rider{n}@bench.local", defaults={"username": f"bench-rider-{n}"})[0]
         for n in range(WRITERS)
     ]
-    # Books with enough copies for 32 writers issuing and returning at once.
     # Loans and rides left open by an interrupted run are closed, so no writer starts with a refusal.
     for loan in Loan.objects.filter(member__in=borrowers, returned_at__isnull=True):
         library.return_loan(actor=librarian, loan_id=loan.pk)
@@ -156,6 +155,7 @@ def _prepare(args: argparse.Namespace) -> dict[str, Any]:
         .order_by("pk")
         .values_list("pk", "station_id")[: WRITERS * 8]
     )
+    # Books with enough copies for 32 writers issuing and returning at once.
     busy = list(Book.objects.annotate(n=Count("loans")).order_by("pk").values_list("pk", flat=True)[:WRITERS])
     Book.objects.filter(pk__in=busy).update(copies_total=1000, copies_available=1000)
     middle = Book.objects.order_by("pk")[Book.objects.count() // 2].pk
