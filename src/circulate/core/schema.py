@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
 
@@ -135,3 +136,47 @@ def document_shared_answers(result: dict[str, Any], generator: Any, request: Any
             for status in _shared_statuses(method, operation, path):
                 responses.setdefault(status, _shared_answer(status))
     return result
+
+
+def crud_schema(
+    noun: str,
+    read: Any,
+    write: Any,
+    example: dict[str, Any],
+    *,
+    writers: str,
+    conflict: str,
+    errors: Callable[..., dict[int, OpenApiResponse]],
+) -> Any:
+    """The schema of a resource everyone signed in reads and ``writers`` (e.g. "fleet managers") write.
+
+    ``errors`` is the domain's helper that documents its error answers with its own examples.
+    """
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List {noun}s",
+            responses={200: read(many=True), **errors(400)},
+            examples=[response_example(f"{noun.capitalize()}s", [example])],
+        ),
+        retrieve=extend_schema(summary=f"Read a {noun}", responses={200: read, **errors(404)}),
+        create=extend_schema(
+            summary=f"Add a {noun} ({writers})",
+            request=write,
+            responses={201: read, **errors(400, 403, 404, 409, conflict=conflict)},
+            examples=[response_example("Created", example, 201)],
+        ),
+        update=extend_schema(
+            summary=f"Change a {noun} ({writers})",
+            request=write,
+            responses={200: read, **errors(400, 403, 404, 409, conflict=conflict)},
+        ),
+        partial_update=extend_schema(
+            summary=f"Change some fields of a {noun} ({writers})",
+            request=write,
+            responses={200: read, **errors(400, 403, 404, 409, conflict=conflict)},
+        ),
+        destroy=extend_schema(
+            summary=f"Remove a {noun} ({writers}; soft delete)",
+            responses={204: None, **errors(403, 404, 409, conflict=conflict)},
+        ),
+    )

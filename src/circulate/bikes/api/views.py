@@ -43,6 +43,7 @@ from circulate.bikes.api.serializers import (
 from circulate.bikes.errors import NoActiveRentalError
 from circulate.bikes.models import Bike, PricingPlan, Rental, Station, VehicleType
 from circulate.bikes.storage import bikes_storage, is_remote
+from circulate.core import schema
 from circulate.core.api import ServiceCrudViewSet, ServiceViewSet
 from circulate.core.errors import NotFoundError
 from circulate.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -53,34 +54,7 @@ FLEET_ONLY = "fleet managers"
 
 def crud_schema(noun: str, read: Any, write: Any, example: dict[str, Any], conflict: str) -> Any:
     """The schema of a fleet-managed resource: everyone signed in reads, fleet managers write."""
-    return extend_schema_view(
-        list=extend_schema(
-            summary=f"List {noun}s",
-            responses={200: read(many=True), **errors(400)},
-            examples=[response_example(f"{noun.capitalize()}s", [example])],
-        ),
-        retrieve=extend_schema(summary=f"Read a {noun}", responses={200: read, **errors(404)}),
-        create=extend_schema(
-            summary=f"Add a {noun} ({FLEET_ONLY})",
-            request=write,
-            responses={201: read, **errors(400, 403, 404, 409, conflict=conflict)},
-            examples=[response_example("Created", example, 201)],
-        ),
-        update=extend_schema(
-            summary=f"Change a {noun} ({FLEET_ONLY})",
-            request=write,
-            responses={200: read, **errors(400, 403, 404, 409, conflict=conflict)},
-        ),
-        partial_update=extend_schema(
-            summary=f"Change some fields of a {noun} ({FLEET_ONLY})",
-            request=write,
-            responses={200: read, **errors(400, 403, 404, 409, conflict=conflict)},
-        ),
-        destroy=extend_schema(
-            summary=f"Remove a {noun} ({FLEET_ONLY}; soft delete)",
-            responses={204: None, **errors(403, 404, 409, conflict=conflict)},
-        ),
-    )
+    return schema.crud_schema(noun, read, write, example, writers=FLEET_ONLY, conflict=conflict, errors=errors)
 
 
 # --- Stations and vehicle types -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from circulate.accounts.permissions import IsEmailVerified
+from circulate.core import schema
 from circulate.core.api import ServiceCrudViewSet, ServiceViewSet
 from circulate.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from circulate.core.schema import error_response, request_example, response_example
@@ -69,34 +70,7 @@ STAFF_ONLY = "the market's staff"
 
 def crud_schema(noun: str, read: Any, write: Any, example: dict[str, Any], who: str, conflict: str) -> Any:
     """Everyone signed in reads; ``who`` writes."""
-    return extend_schema_view(
-        list=extend_schema(
-            summary=f"List {noun}s",
-            responses={200: read(many=True), **errors(400)},
-            examples=[response_example(f"{noun.capitalize()}s", [example])],
-        ),
-        retrieve=extend_schema(summary=f"Read a {noun}", responses={200: read, **errors(404)}),
-        create=extend_schema(
-            summary=f"Add a {noun} ({who})",
-            request=write,
-            responses={201: read, **errors(400, 403, 404, 409, conflict=conflict)},
-            examples=[response_example("Created", example, 201)],
-        ),
-        update=extend_schema(
-            summary=f"Change a {noun} ({who})",
-            request=write,
-            responses={200: read, **errors(400, 403, 404, 409, conflict=conflict)},
-        ),
-        partial_update=extend_schema(
-            summary=f"Change some fields of a {noun} ({who})",
-            request=write,
-            responses={200: read, **errors(400, 403, 404, 409, conflict=conflict)},
-        ),
-        destroy=extend_schema(
-            summary=f"Remove a {noun} ({who}; soft delete)",
-            responses={204: None, **errors(403, 404, 409, conflict=conflict)},
-        ),
-    )
+    return schema.crud_schema(noun, read, write, example, writers=who, conflict=conflict, errors=errors)
 
 
 # --- Catalogue ---------------------------------------------------------------------------------------------
