@@ -33,6 +33,13 @@ from circulate.dealership.models import (
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
+def required_country(value: Any) -> Any:
+    """A country must be named: django-countries turns ``{}`` or ``{"code": ""}`` into "" without complaint."""
+    if not value:
+        raise serializers.ValidationError("Name a country by its ISO 3166 code, e.g. JP.")
+    return value
+
+
 def country_out(**kwargs: Any) -> CountryField:
     return CountryField(country_dict=True, read_only=True, **kwargs)
 
@@ -107,6 +114,9 @@ class SupplierInputSerializer(serializers.Serializer[Any]):
     founded_year = serializers.IntegerField(min_value=1800, max_value=2100)
     description = serializers.CharField(required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
+
+    def validate_country(self, value: Any) -> Any:
+        return required_country(value)
 
 
 class SupplierCarSerializer(CurrencyMixin, ReadModelSerializer[SupplierCar]):
@@ -213,10 +223,14 @@ class DealershipInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200)
     country = CountryField(help_text="ISO 3166 code (the market's staff only).")
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
     markup_percent = serializers.DecimalField(
         max_digits=6, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1000), required=False
     )
     preferences = serializers.JSONField(required=False, help_text="See docs/dealership.md: criteria and targets.")
+
+    def validate_country(self, value: Any) -> Any:
+        return required_country(value)
 
 
 class StaffInputSerializer(serializers.Serializer[Any]):

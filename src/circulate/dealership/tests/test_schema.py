@@ -57,3 +57,20 @@ def test_a_supplier_without_an_e_mail_reads_empty_and_the_schema_allows_it(auth_
     email = components["Supplier"]["properties"]["email"]
     assert email["type"] == "string"
     assert "format" not in email
+
+
+@pytest.mark.parametrize("country", [{}, {"code": ""}, ""])
+def test_a_supplier_or_dealership_must_name_a_country(auth_client, country) -> None:  # type: ignore[no-untyped-def]
+    # given the market's staff (schemathesis once created a supplier from country {}: it read "")
+    client = auth_client(make_staff())
+    supplier = {"name": "Nowhere Motors", "country": country, "founded_year": 1990}
+    dealership = {"name": "Nowhere Cars", "country": country}
+    # when
+    answers = [
+        client.post("/api/dealership/suppliers/", supplier, format="json"),
+        client.post("/api/dealership/dealerships/", dealership, format="json"),
+    ]
+    # then each is refused naming the country, and nothing was created
+    for answer in answers:
+        assert answer.status_code == 400, answer.content
+        assert "country" in answer.json()["errors"]
