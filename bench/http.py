@@ -75,6 +75,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", default="32,256")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn workers (default: deploy/gunicorn.conf.py's, 2 x cores + 1)"
+    )
     parser.add_argument("--only", default="", help="comma-separated endpoint names (default: all)")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -340,7 +343,7 @@ def _measure(args: argparse.Namespace) -> int:
             ALLOWED_HOSTS="127.0.0.1,localhost",
             SECURE_SSL_REDIRECT="false",
             ROOT_URLCONF="bench.http_urls",
-            WEB_CONCURRENCY="2",
+            **({"WEB_CONCURRENCY": str(args.workers)} if args.workers else {}),
             THROTTLE_USER="100000000/minute",
             THROTTLE_ANON="100000000/minute",
             REDIS_URL=f"{redis}/0",
@@ -350,7 +353,9 @@ def _measure(args: argparse.Namespace) -> int:
         with running_gunicorn("circulate.wsgi:application", "deploy/gunicorn.conf.py", env) as web:
             web_port = int(web.rsplit(":", 1)[1])
             with _nginx(web_port) as base:
-                print(f"nginx {base} -> gunicorn {web} (2 WSGI workers); {args.rounds} rounds of {args.seconds:.0f} s")
+                workers = args.workers or os.cpu_count() * 2 + 1  # type: ignore[operator]
+                rounds = f"{args.rounds} rounds of {args.seconds:.0f} s"
+                print(f"nginx {base} -> gunicorn {web} ({workers} WSGI workers); {rounds}")
                 for round_number in range(1, args.rounds + 1):
                     for clients in clients_levels:
                         for endpoint in endpoints:

@@ -7,6 +7,8 @@ raise 403/409 with a clear message.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -17,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from circulate.core.api import ServiceCrudViewSet, ServiceViewSet
-from circulate.library import filters, selectors, services
+from circulate.library import catalogue_cache, filters, selectors, services
 from circulate.library.api import docs
 from circulate.library.api.docs import errors, request_example, response_example
 from circulate.library.api.serializers import (
@@ -161,7 +163,25 @@ class BookViewSet(ServiceCrudViewSet):
     id_argument = "book_id"
 
     def get_queryset(self) -> QuerySet[Book]:
-        return selectors.books_for(user=self.request.user)
+        # The list and the detail are built as everyone sees them and kept in the catalogue
+        # cache; ``liked_by_me`` is laid over per caller (catalogue_cache.with_likes).
+        shared = self.action in ("list", "retrieve")
+        return selectors.books_for(user=None if shared else self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        def build() -> dict[str, Any]:
+            data = super(BookViewSet, self).list(request, *args, **kwargs).data
+            return {**data, "results": [dict(row) for row in data["results"]]}
+
+        page = catalogue_cache.shared(request.build_absolute_uri(), build)
+        return Response({**page, "results": catalogue_cache.with_likes(page["results"], request.user)})
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        def build() -> dict[str, Any]:
+            return dict(super(BookViewSet, self).retrieve(request, *args, **kwargs).data)
+
+        book = catalogue_cache.shared(request.build_absolute_uri(), build)
+        return Response(catalogue_cache.with_likes([book], request.user)[0])
 
     @extend_schema(
         methods=["POST"],

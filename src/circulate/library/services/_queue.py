@@ -12,7 +12,7 @@ from django.db.models import F
 from circulate.accounts.models import User
 from circulate.audit import services as audit
 from circulate.core.db import lock_own_rows
-from circulate.library import selectors
+from circulate.library import catalogue_cache, selectors
 from circulate.library.models import (
     Book,
     Member,
@@ -60,6 +60,7 @@ def pass_copy_on(book: Book, *, now: datetime, actor: User | None) -> Reservatio
     reservation = next_waiting(book) if book.is_active else None
     if reservation is None:
         Book.all_objects.filter(pk=book.pk).update(copies_available=F("copies_available") + 1, updated_at=now)
+        catalogue_cache.changed()
     else:
         set_aside(reservation, now=now, actor=actor)
     book.refresh_from_db(fields=["copies_available"])
@@ -78,6 +79,7 @@ def serve_queue(book: Book, *, now: datetime, actor: User | None) -> None:
 
 def take_copy(book: Book) -> bool:
     """Take one copy off the shelf if there is one; the database decides, never a stale read."""
-    return bool(
-        Book.objects.filter(pk=book.pk, copies_available__gt=0).update(copies_available=F("copies_available") - 1)
-    )
+    taken = Book.objects.filter(pk=book.pk, copies_available__gt=0).update(copies_available=F("copies_available") - 1)
+    if taken:
+        catalogue_cache.changed()
+    return bool(taken)

@@ -15,7 +15,7 @@ from circulate.accounts.models import User
 from circulate.audit import services as audit
 from circulate.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from circulate.core.services import restore, soft_delete
-from circulate.library import selectors
+from circulate.library import catalogue_cache, selectors
 from circulate.library.errors import (
     CopiesOnLoanError,
     IsbnTakenError,
@@ -71,6 +71,7 @@ def refresh_search_text(*, book_ids: Iterable[int]) -> None:
     for book in books:
         book.search_text = _search_text(book.title, book.authors.all())
     Book.all_objects.bulk_update(books, ["search_text"], batch_size=500)
+    catalogue_cache.changed()  # what a search finds
 
 
 def _refresh_books_of(author: Author) -> None:
@@ -246,6 +247,7 @@ def delete_book(*, actor: User, book_id: int) -> None:
     cancelled = sorted(holds.values_list("pk", flat=True))
     holds.update(status=Reservation.Status.CANCELLED, closed_at=now, updated_at=now)
     Book.objects.filter(pk=book.pk).update(copies_available=F("copies_total"))
+    catalogue_cache.changed()
     soft_delete(instance=book)
     changes: dict[str, tuple[Any, Any]] = {"is_active": (True, False)}
     if cancelled:
@@ -275,6 +277,7 @@ def like_book(*, actor: User, book_id: int) -> Book:
             appeared = 0  # already liked
     if appeared:
         Book.objects.filter(pk=book.pk).update(likes_count=F("likes_count") + 1)
+        catalogue_cache.changed()
         audit.record("library.book.like", actor=actor, target=book, changes={"liked_by": (None, member.pk)})
     return book
 
@@ -291,5 +294,6 @@ def unlike_book(*, actor: User, book_id: int) -> Book:
         gone = Like.objects.filter(member=member, book=book).update(is_active=False, updated_at=timezone.now())
         if gone:
             Book.objects.filter(pk=book.pk, likes_count__gt=0).update(likes_count=F("likes_count") - 1)
+            catalogue_cache.changed()
             audit.record("library.book.unlike", actor=actor, target=book, changes={"liked_by": (member.pk, None)})
     return book

@@ -316,11 +316,16 @@ def test_book_list_runs_a_constant_number_of_queries(auth_client, django_assert_
     books = [BookFactory(authors=authors) for _ in range(rows)]
     services.like_book(actor=user, book_id=books[0].pk)
     client = auth_client(user)
-    # when / then: auth user, capped count of matches, count, page, authors prefetch
-    with django_assert_num_queries(5):
-        response = client.get(f"{API}/books/", {"search": "book", "ordering": "-likes_count"})
+    query = {"search": "book", "ordering": "-likes_count"}
+    # when / then: auth user, capped count of matches, count, page, authors prefetch, the caller's likes
+    with django_assert_num_queries(6):
+        response = client.get(f"{API}/books/", query)
     assert len(response.json()["results"]) == rows
     assert response.json()["results"][0]["liked_by_me"] is True
+    # and the same page again comes from the catalogue cache: auth user, the caller's likes
+    with django_assert_num_queries(2):
+        again = client.get(f"{API}/books/", query)
+    assert again.json() == response.json()
 
 
 # --- Likes ---------------------------------------------------------------------------------------------

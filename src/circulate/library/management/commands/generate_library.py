@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from circulate.core.db import analyze
+from circulate.library import catalogue_cache
 from circulate.library.isbn import isbn13_check_digit
 from circulate.library.models import Author, Book, Like, Member
 from circulate.library.search import search_text_for
@@ -200,6 +201,7 @@ class Command(BaseCommand):
             made += size
             self.stdout.write(f"  {made}/{count} books")
         analyze([Author, Book, Book.authors.through, Member, Like])
+        catalogue_cache.changed()  # bulk_create sends no signals
         self.stdout.write(
             self.style.SUCCESS(
                 f"Added {count} books, {len(authors)} authors, {len(members)} members "
