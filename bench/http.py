@@ -186,6 +186,7 @@ def _nginx(web_port: int) -> Iterator[str]:
     site = site.replace("alias /srv/static/;", f"alias {work}/static/;").replace(
         "alias /srv/media/;", f"alias {work}/media/;"
     )
+    site = site.replace("/var/cache/nginx/gbfs", f"{work}/cache-gbfs")
     (work / "site.conf").write_text(site)
     temp = "".join(
         f"  {kind}_temp_path {work}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")

@@ -10,6 +10,7 @@ its headers or body too slowly is cut off (408).
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import os
 import re
@@ -53,6 +54,22 @@ def check_static(base: str) -> None:
     cache_control = ", ".join(headers.get_all("Cache-Control") or [])
     require(status == 200 and "immutable" in cache_control, dict(headers))
     print(f"static asset served by nginx: {asset.group(1).decode()}")
+
+
+def check_gbfs_kept_and_compressed(base: str) -> None:
+    """nginx keeps a GBFS feed for its ttl (one build per ttl) and compresses JSON for clients that ask."""
+    url = f"{base}/gbfs/v3/station_information.json"
+    seen = []
+    for _ in range(3):
+        status, headers, body = fetch(url)
+        require(status == 200 and json.loads(body)["version"] == "3.0", (status, body[:200]))
+        seen.append(headers.get("X-Cache-Status"))
+    require(seen[0] in ("MISS", "HIT", "EXPIRED") and seen[1:] == ["HIT", "HIT"], seen)
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})  # noqa: S310 - loopback stack
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback stack
+        encoding, packed = response.headers.get("Content-Encoding"), response.read()
+    require(encoding == "gzip" and json.loads(gzip.decompress(packed))["ttl"] > 0, encoding)
+    print(f"GBFS feed kept by nginx for its ttl ({' -> '.join(map(str, seen))}) and gzip-compressed")
 
 
 def check_metrics_not_public(base: str) -> None:
@@ -230,6 +247,7 @@ def main() -> int:
     check_ready(base)
     check_static(base)
     check_metrics_not_public(base)
+    check_gbfs_kept_and_compressed(base)
     check_worker()
     asyncio.run(check_websocket(base))
     asyncio.run(check_signed_in_socket(base, log_in(base)))

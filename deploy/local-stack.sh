@@ -79,6 +79,7 @@ sed -e "s|server web:8000;|server 127.0.0.1:$WEB_PORT;|" \
     -e "s|listen 80;|listen 127.0.0.1:$NGINX_PORT;|" \
     -e "s|alias /srv/static/;|alias $STATIC_ROOT/;|" \
     -e "s|alias /srv/media/;|alias $WORK/var/media/;|" \
+    -e "s|/var/cache/nginx/gbfs|$WORK/nginx/cache-gbfs|" \
     -e "s|client_header_timeout 10s;|client_header_timeout ${SLOW_CLIENT_TIMEOUT}s;|" \
     -e "s|client_body_timeout 15s;|client_body_timeout ${SLOW_CLIENT_TIMEOUT}s;|" deploy/nginx.conf >"$WORK/nginx/site.conf"
 cat >"$WORK/nginx/nginx.conf" <<CONF
