@@ -232,9 +232,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if N
 # Lists count exactly up to this many rows; above it PostgreSQL answers its planner's
 # estimate with ``count_is_estimate: true`` (core/pagination.py). 0 always counts exactly.
 PAGINATION_EXACT_COUNT_LIMIT = env.int("PAGINATION_EXACT_COUNT_LIMIT", default=10_000)
-# Seconds the catalogue's book pages and details are kept in the cache, shared by every caller
-# (library/catalogue_cache.py; every change through the services forgets them at once). 0: off.
-CATALOGUE_CACHE_SECONDS: int = env.int("CATALOGUE_CACHE_SECONDS", default=30)
+# Seconds the shared read caches keep an answer (the catalogue's book pages and details, the bike
+# fleet's list and details: core/read_cache.py; every change through the services forgets them at once).
+# 0 turns them off.
+READ_CACHE_SECONDS: int = env.int("READ_CACHE_SECONDS", default=30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",

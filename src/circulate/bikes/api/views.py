@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from circulate.bikes import filters, selectors, services
+from circulate.bikes import filters, fleet_cache, selectors, services
 from circulate.bikes.api import docs
 from circulate.bikes.api.docs import errors
 from circulate.bikes.api.serializers import (
@@ -123,6 +123,15 @@ class BikeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewS
 
     def get_queryset(self) -> QuerySet[Bike]:
         return selectors.bikes()
+
+    # The list and the detail are the same for every caller: kept in the fleet cache.
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        build = lambda: super(BikeViewSet, self).list(request, *args, **kwargs).data  # noqa: E731
+        return Response(fleet_cache.FLEET.shared(request.build_absolute_uri(), build))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        build = lambda: super(BikeViewSet, self).retrieve(request, *args, **kwargs).data  # noqa: E731
+        return Response(fleet_cache.FLEET.shared(request.build_absolute_uri(), build))
 
     def create(self, request: Request) -> Response:
         data = self.valid_input()

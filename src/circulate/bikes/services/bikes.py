@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from circulate.audit import services as audit
+from circulate.bikes import fleet_cache
 from circulate.bikes.errors import BikeRentedError, SerialTakenError
 from circulate.bikes.images import checked_photo
 from circulate.bikes.models import Bike, VehicleType
@@ -117,6 +118,7 @@ def send_to_maintenance(*, actor: Any, bike_id: int) -> Bike:
     if bike.status != Bike.Status.MAINTENANCE:
         now = now_or(None)
         Bike.objects.filter(pk=bike.pk).update(status=Bike.Status.MAINTENANCE, status_changed_at=now)
+        fleet_cache.changed()
         audit.record(
             "bikes.bike.maintenance", actor=actor, target=bike, changes={"status": (bike.status, "maintenance")}
         )
@@ -177,6 +179,7 @@ def delete_bike(*, actor: Any, bike_id: int) -> None:
     if bike.station_id is not None:
         undock(bike.station_id, now=now_or(None))
     Bike.objects.filter(pk=bike.pk).update(station=None, status=Bike.Status.MAINTENANCE, public_id=uuid.uuid4())
+    fleet_cache.changed()
     soft_delete(instance=bike)
     audit.record("bikes.bike.delete", actor=actor, target=bike, changes={"is_active": (True, False)})
     bike.status, bike.station = Bike.Status.MAINTENANCE, None

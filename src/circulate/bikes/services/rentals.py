@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 
 from circulate.accounts.models import User
 from circulate.audit import services as audit
-from circulate.bikes import selectors
+from circulate.bikes import fleet_cache, selectors
 from circulate.bikes.errors import (
     BikeUnavailableError,
     NoActiveRentalError,
@@ -93,6 +93,7 @@ def start_rental(*, actor: Any, bike_id: int, plan_id: int | None = None, now: d
     )
     if not taken:
         raise BikeUnavailableError(f"Bike {bike.serial} was just taken.", field="bike")
+    fleet_cache.changed()
     undock(station.pk, now=now)
     try:
         with transaction.atomic():
@@ -149,6 +150,7 @@ def finish_rental(*, actor: Any, rental_id: int, station_id: int, now: datetime 
     Bike.objects.filter(pk=bike.pk).update(
         status=Bike.Status.AVAILABLE, station=station, status_changed_at=now, public_id=uuid.uuid4()
     )
+    fleet_cache.changed()
     bike.status, bike.station = Bike.Status.AVAILABLE, station
     rental.ended_at = now
     rental.end_station = station

@@ -149,7 +149,7 @@ def test_a_bad_filter_stays_a_400(auth_client) -> None:
 
 
 def test_with_the_cache_off_every_read_is_built(auth_client, settings, django_assert_num_queries) -> None:
-    settings.CATALOGUE_CACHE_SECONDS = 0
+    settings.READ_CACHE_SECONDS = 0
     BookFactory()
     client = auth_client(UserFactory())
     client.get(f"{API}/books/")

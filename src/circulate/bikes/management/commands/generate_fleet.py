@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.db.models import Count
 
+from circulate.bikes import fleet_cache
 from circulate.bikes.models import Bike, PricingPlan, Station, VehicleType
 from circulate.core.db import analyze
 
@@ -82,6 +83,7 @@ class Command(BaseCommand):
             station.docked_count = docked.get(station.pk, 0)
         Station.objects.bulk_update(stations, ["docked_count"], batch_size=2000)
         analyze([Station, Bike, VehicleType, PricingPlan])
+        fleet_cache.changed()  # bulk_create sends no signals
         self.stdout.write(
             self.style.SUCCESS(f"Added {count} stations and {bike_count} bikes in {time.monotonic() - started:.1f} s.")
         )

@@ -1,0 +1,94 @@
+"""Shared read caches: answers that every caller sees alike, kept until what they show changes.
+
+A list or detail whose rows are the same for everyone who asks for the same URL (the library's
+catalogue, the bike fleet) is kept in the cache under that URL and a **generation** of what it
+shows. Whatever changes those rows calls :meth:`Generation.changed` (model signals for
+``save()``, ``delete()``, soft delete and restore; by hand beside a service's conditional
+``UPDATE``). That replaces the generation at once, so the writer's own next read is fresh, and
+again when the transaction commits, so an answer a concurrent reader built from the rows
+before the commit is never served after it. An answer built while the generation changed is
+not kept. Old generations are never asked for again and expire.
+
+``READ_CACHE_SECONDS`` (default 30; 0 turns every shared read cache off) bounds how long an
+answer is kept, and so how long a change made outside the services (raw SQL, a bulk load, a
+generation lost while Redis was unreachable) can go unseen. The cache fails soft: with Redis
+down every read is built from the database, as without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from circulate.core.db import after_commit
+from circulate.core.services import activity_changed
+
+
+def seconds() -> int:
+    return int(getattr(settings, "READ_CACHE_SECONDS", 30))
+
+
+class Generation:
+    """The version of one set of rows (e.g. ``library:catalogue``) that shared answers are kept under."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.key = f"read-cache:{name}:generation"
+
+    def _replace(self) -> None:
+        cache.set(self.key, uuid.uuid4().hex, timeout=None)
+
+    def changed(self) -> None:
+        """The rows changed (or will when the current transaction commits): forget every kept answer."""
+        self._replace()
+        after_commit(self._replace)
+
+    def current(self) -> str:
+        generation = cache.get(self.key)
+        if generation is None:
+            cache.add(self.key, uuid.uuid4().hex, timeout=None)
+            generation = cache.get(self.key)
+        return str(generation)
+
+    def shared(self, url: str, build: Callable[[], Any]) -> Any:
+        """The answer for ``url`` as everyone sees it: from the cache, or ``build()`` and kept.
+
+        ``build`` raising (a 400 for a bad filter, a 404) keeps nothing.
+        """
+        timeout = seconds()
+        if timeout <= 0:
+            return build()
+        generation = self.current()
+        key = f"read-cache:{self.name}:" + hashlib.sha256(f"{generation} {url}".encode()).hexdigest()
+        answer = cache.get(key)
+        if answer is None:
+            answer = build()
+            # Only while the generation still stands: an answer built across a change is not kept.
+            if cache.get(self.key) == generation:
+                cache.set(key, answer, timeout=timeout)
+        return answer
+
+    def follow(self, *models: type[Model], m2m: tuple[Any, ...] = ()) -> None:
+        """Forget the kept answers whenever a row of ``models`` (or an ``m2m`` through table) changes."""
+
+        def row_changed(**kwargs: Any) -> None:
+            self.changed()
+
+        def relation_changed(action: str, **kwargs: Any) -> None:
+            if action.startswith("post_"):
+                self.changed()
+
+        for model in models:
+            for signal in (post_save, post_delete, activity_changed):
+                uid = f"{self.name}:{model._meta.label}:{id(signal)}"
+                signal.connect(row_changed, sender=model, weak=False, dispatch_uid=uid)
+        for through in m2m:
+            uid = f"{self.name}:{through._meta.label}"
+            m2m_changed.connect(relation_changed, sender=through, weak=False, dispatch_uid=uid)
