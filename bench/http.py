@@ -179,6 +179,7 @@ def _nginx(web_port: int) -> Iterator[str]:
 
     port = free_loopback_port()
     work = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+    work.chmod(0o755)  # nginx workers run unprivileged and keep the GBFS cache under it
     site = (REPO / "deploy" / "nginx.conf").read_text()
     site = site.replace("server web:8000;", f"server 127.0.0.1:{web_port};")
     site = site.replace("server ws:8001;", f"server 127.0.0.1:{web_port};")

@@ -40,3 +40,12 @@ def test_every_call_answers_as_a_miss_while_redis_is_unreachable(caplog: pytest.
 def test_ping_raises_the_real_error_for_the_readiness_probe() -> None:
     with pytest.raises(RedisConnectionError):
         _unreachable_cache().ping()
+
+
+def test_one_redis_client_per_pool_serves_every_call() -> None:
+    # given a cache (nothing needs to listen: building a client connects to nothing)
+    cache = _unreachable_cache()
+    client = cache._cache
+    # then reads share one client and writes one (the same pool here: one server)
+    assert client.get_client("a") is client.get_client("b")
+    assert client.get_client("a", write=True) is client.get_client("c", write=True)
