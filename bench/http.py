@@ -60,6 +60,8 @@ class Sample:
     p50_ms: float
     p99_ms: float
     non_2xx: int
+    # What the failures were: wrk's "Non-2xx" count and its socket errors (connect/read/write/timeout).
+    detail: str = ""
 
 
 @dataclass
@@ -227,9 +229,12 @@ def _wrk(url: str, token: str | None, clients: int, seconds: float) -> Sample:
     rate = WRK_RATE.search(output)
     percentiles = {match[0]: float(match[1]) * UNIT_MS[match[2]] for match in WRK_PERCENTILE.findall(output)}
     non_2xx = int(m[1]) if (m := WRK_NON2XX.search(output)) else 0
+    detail = f"non-2xx {non_2xx}" if non_2xx else ""
     if errors := WRK_ERRORS.search(output):
         non_2xx += sum(int(n) for n in errors.groups())
-    return Sample(float(rate[1]) if rate else 0.0, percentiles.get("50", 0.0), percentiles.get("99", 0.0), non_2xx)
+        detail = " ".join(filter(None, [detail, errors[0]]))
+    rps = float(rate[1]) if rate else 0.0
+    return Sample(rps, percentiles.get("50", 0.0), percentiles.get("99", 0.0), non_2xx, detail)
 
 
 def _drain(base: str, limit: float = 60.0) -> None:
@@ -373,7 +378,7 @@ def _measure(args: argparse.Namespace) -> int:
                             print(
                                 f"  round {round_number}, {clients:>3} clients, {endpoint.name:28} "
                                 f"{sample.rps:8.1f} rps  p50 {sample.p50_ms:7.1f} ms  p99 {sample.p99_ms:7.1f} ms  "
-                                f"non-2xx {sample.non_2xx}",
+                                f"failed {sample.non_2xx} {sample.detail}",
                                 flush=True,
                             )
     _report(results, clients_levels)

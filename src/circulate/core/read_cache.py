@@ -62,18 +62,30 @@ class Generation:
 
         ``build`` raising (a 400 for a bad filter, a 404) keeps nothing.
         """
+        return self.shared_many({url: build})[url]
+
+    def shared_many(self, builders: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+        """:meth:`shared` for several names at once: one read of the generation, one of the answers."""
         timeout = seconds()
         if timeout <= 0:
-            return build()
+            return {name: build() for name, build in builders.items()}
         generation = self.current()
-        key = f"read-cache:{self.name}:" + hashlib.sha256(f"{generation} {url}".encode()).hexdigest()
-        answer = cache.get(key)
-        if answer is None:
-            answer = build()
-            # Only while the generation still stands: an answer built across a change is not kept.
-            if cache.get(self.key) == generation:
-                cache.set(key, answer, timeout=timeout)
-        return answer
+        keys = {
+            name: f"read-cache:{self.name}:" + hashlib.sha256(f"{generation} {name}".encode()).hexdigest()
+            for name in builders
+        }
+        found = cache.get_many(list(keys.values()))
+        answers: dict[str, Any] = {}
+        built: dict[str, Any] = {}
+        for name, build in builders.items():
+            if keys[name] in found:
+                answers[name] = found[keys[name]]
+            else:
+                answers[name] = built[keys[name]] = build()
+        # Only while the generation still stands: an answer built across a change is not kept.
+        if built and cache.get(self.key) == generation:
+            cache.set_many(built, timeout=timeout)
+        return answers
 
     def follow(self, *models: type[Model], m2m: tuple[Any, ...] = ()) -> None:
         """Forget the kept answers whenever a row of ``models`` (or an ``m2m`` through table) changes."""

@@ -6,7 +6,8 @@ A page of the catalogue shows the same rows to everyone who asks for the same UR
 searches cost tens of milliseconds at the database (README, "Performance"). So the list and
 the detail endpoints keep their answer *without* ``liked_by_me`` under the catalogue's
 generation (``core/read_cache.py``: how answers are kept and forgotten) and lay
-``liked_by_me`` over it per caller with one small query (:func:`with_likes`).
+``liked_by_me`` over it per caller from the ids of the books the caller likes, kept beside it
+(:func:`shared_with_likes`).
 
 What a book row shows changes with a book, its authors, its copies and its likes: the model
 signals cover every ``save()``, ``delete()``, soft delete and restore of books, authors and
@@ -16,14 +17,16 @@ likes, and the services call :data:`CATALOGUE`'s ``changed()`` beside their cond
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from circulate.core.permissions import UserLike
 from circulate.core.read_cache import Generation
-from circulate.library.models import Author, Book, Like
+from circulate.library.models import Author, Book, Like, Member
 
 CATALOGUE = Generation("library:catalogue")
-CATALOGUE.follow(Book, Author, Like, m2m=(Book.authors.through,))
+# A member's link to a user decides whose likes are whose, so members are followed too.
+CATALOGUE.follow(Book, Author, Like, Member, m2m=(Book.authors.through,))
 
 
 def changed() -> None:
@@ -35,10 +38,24 @@ def shared(url: str, build: Any) -> Any:
     return CATALOGUE.shared(url, build)
 
 
-def with_likes(rows: list[dict[str, Any]], user: UserLike | None) -> list[dict[str, Any]]:
-    """``rows`` (serialised books) with ``liked_by_me`` for ``user``: one query for the whole page."""
-    liked: set[int] = set()
-    if user is not None and user.is_authenticated and rows:
-        ids = [row["id"] for row in rows]
-        liked = set(Like.objects.filter(member__user_id=user.pk, book_id__in=ids).values_list("book_id", flat=True))
+def shared_with_likes(url: str, build: Callable[[], Any], user: UserLike | None) -> tuple[Any, frozenset[int]]:
+    """The answer for ``url`` as everyone sees it, and the ids of the books ``user`` likes.
+
+    Both are kept under the catalogue's generation (every like and unlike replaces it: the
+    counter moves), so a caller's likes cost no query while nothing changes; one read of the
+    cache brings both.
+    """
+    if user is None or not user.is_authenticated:
+        return CATALOGUE.shared(url, build), frozenset()
+    user_id = user.pk
+
+    def likes() -> frozenset[int]:
+        return frozenset(Like.objects.filter(member__user_id=user_id).values_list("book_id", flat=True))
+
+    found = CATALOGUE.shared_many({url: build, f"likes of user {user_id}": likes})
+    return found[url], found[f"likes of user {user_id}"]
+
+
+def with_likes(rows: list[dict[str, Any]], liked: frozenset[int]) -> list[dict[str, Any]]:
+    """``rows`` (serialised books) with ``liked_by_me`` from the caller's liked book ids."""
     return [{**row, "liked_by_me": row["id"] in liked} for row in rows]

@@ -173,15 +173,15 @@ class BookViewSet(ServiceCrudViewSet):
             data = super(BookViewSet, self).list(request, *args, **kwargs).data
             return {**data, "results": [dict(row) for row in data["results"]]}
 
-        page = catalogue_cache.shared(request.build_absolute_uri(), build)
-        return Response({**page, "results": catalogue_cache.with_likes(page["results"], request.user)})
+        page, liked = catalogue_cache.shared_with_likes(request.build_absolute_uri(), build, request.user)
+        return Response({**page, "results": catalogue_cache.with_likes(page["results"], liked)})
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def build() -> dict[str, Any]:
             return dict(super(BookViewSet, self).retrieve(request, *args, **kwargs).data)
 
-        book = catalogue_cache.shared(request.build_absolute_uri(), build)
-        return Response(catalogue_cache.with_likes([book], request.user)[0])
+        book, liked = catalogue_cache.shared_with_likes(request.build_absolute_uri(), build, request.user)
+        return Response(catalogue_cache.with_likes([book], liked)[0])
 
     @extend_schema(
         methods=["POST"],

@@ -156,3 +156,22 @@ def test_with_the_cache_off_every_read_is_built(auth_client, settings, django_as
     # auth user, count, page, authors prefetch, the caller's likes
     with django_assert_num_queries(5):
         client.get(f"{API}/books/")
+
+
+def test_a_callers_own_like_and_a_member_moved_to_another_account_show_at_once(auth_client) -> None:
+    # given a reader who has read a book (page, detail and their likes kept)
+    librarian = make_librarian()
+    book = BookFactory()
+    alice, bob = UserFactory(), UserFactory()
+    alice_client, bob_client = auth_client(alice), auth_client(bob)
+    assert _row(alice_client, book)["liked_by_me"] is False
+    # when she likes it over the API, then her next read says so
+    alice_client.post(f"{API}/books/{book.pk}/like/")
+    assert _row(alice_client, book)["liked_by_me"] is True
+    assert _row(bob_client, book)["liked_by_me"] is False
+    # when a librarian moves her member record (and its like) to Bob's account
+    member = services.get_or_create_member_for_user(user=alice)
+    services.update_member(actor=librarian, member_id=member.pk, user=bob)
+    # then the like is Bob's at once, and no longer hers
+    assert _row(bob_client, book)["liked_by_me"] is True
+    assert _row(alice_client, book)["liked_by_me"] is False
