@@ -1,7 +1,7 @@
 """Partial unique constraints on MariaDB/MySQL, which have no ``CREATE UNIQUE INDEX ... WHERE``.
 
 Django leaves a ``UniqueConstraint(condition=...)`` out on these databases (warning
-``models.W047``), so the rule it states (one open loan per member and book, one active book
+``models.W036``), so the rule it states (one open loan per member and book, one active book
 per ISBN...) would rest on the services alone. Here it is kept by the database instead: the
 constraint becomes an invisible stored generated column that is 1 where the condition holds
 and NULL elsewhere, and a unique index over the constraint's columns plus that one. NULLs
