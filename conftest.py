@@ -33,10 +33,10 @@ def _rabbitmq_reachable() -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from django.conf import settings
 
-    engine = settings.DATABASES["default"]["ENGINE"]
-    on_postgres = engine == "django.db.backends.postgresql"
+    vendor = connection.vendor
+    on_postgres = vendor == "postgresql"
     # Row locks and unique indexes that make concurrent requests wait: PostgreSQL and MariaDB/MySQL.
-    on_locking_server = on_postgres or engine == "django.db.backends.mysql"
+    on_locking_server = on_postgres or vendor == "mysql"
     has_redis = bool(settings.REDIS_URL)
     has_browser = os.access(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), os.X_OK)
     no_browser = "needs Chromium: apt-get install chromium (or set CHROMIUM_PATH)"

@@ -5,8 +5,9 @@ timeout) sends the same ``Idempotency-Key`` header with each attempt. The first 
 and its answer (status and body) is stored with the key in the same transaction as the work;
 every later attempt with that key from the same user gets that answer again, marked
 ``Idempotent-Replayed: true``, without acting. Attempts that arrive in parallel are
-serialised by the database: the second insert of the same key waits on the unique index
-until the first transaction ends. The same key with another method, path or body is a 409
+serialised by the database: each first locks the user's row (``lock_user``), so the second
+waits until the first transaction ends, then finds its key (the unique index on user and key
+stays the last word). The same key with another method, path or body is a 409
 ``idempotency_key_reused``. Only successful answers are kept: a refused request changed
 nothing and may be tried again with its key. Keys are kept ``IDEMPOTENCY_KEY_HOURS`` (24).
 """
@@ -29,6 +30,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from circulate.core.db import lock_user
 from circulate.core.errors import DomainError, InvalidInputError
 from circulate.core.models import IdempotencyKey
 
@@ -76,12 +78,13 @@ def idempotent(view: V) -> V:
             raise InvalidInputError("An Idempotency-Key is 1 to 255 printable characters without spaces.", field=HEADER)
         fingerprint = _fingerprint(request)
         with transaction.atomic():
+            lock_user(request.user.pk)
             IdempotencyKey.objects.filter(user=request.user, key=key, created_at__lt=_expired_before()).delete()
             try:
                 with transaction.atomic():
                     record = IdempotencyKey.objects.create(user=request.user, key=key, request_hash=fingerprint)
             except IntegrityError:
-                # Another attempt with this key committed first (we waited for it on the unique index).
+                # Another attempt with this key committed first (we waited for it on the user's row).
                 first = IdempotencyKey.objects.get(user=request.user, key=key)
                 if first.request_hash != fingerprint:
                     raise IdempotencyKeyReusedError(field=HEADER) from None

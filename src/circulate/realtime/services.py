@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from circulate.accounts.models import User
-from circulate.core.db import after_commit
+from circulate.core.db import after_commit, lock_user
 from circulate.core.errors import InvalidInputError
 from circulate.realtime import selectors
 from circulate.realtime.audience import USERS, Audience, user_group
@@ -79,8 +79,10 @@ def mark_seen(*, user: User, seq: int | None = None) -> int:
 
     The cursor never moves back: the update is conditional, so of two concurrent
     calls the larger ``seq`` wins whatever the order. Returns the cursor. The
-    user's open sockets are told their new unread count after the commit.
+    user's open sockets are told their new unread count after the commit. Calls for one user
+    queue on their row lock: the first creates the cursor, the others then move it.
     """
+    lock_user(user.pk)
     if seq is None:
         seq = selectors.latest_visible_seq(user=user)
     elif seq < 0:

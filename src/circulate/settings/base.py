@@ -111,6 +111,10 @@ elif _db["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", de
         "max_idle": 300,
     }
 elif _db["ENGINE"] == "django.db.backends.mysql":
+    # Django's backend with partial unique constraints kept by generated columns (core/mysql/schema.py).
+    _db["ENGINE"] = "circulate.core.mysql"
+    # Django warns that these constraints are not created (W036); that backend creates them.
+    SILENCED_SYSTEM_CHECKS = ["models.W036"]
     # MariaDB/MySQL (mysqlclient, the `mysql` extra). utf8mb4 for all of Unicode; strict mode so
     # a too-long or invalid value is an error, not a silently truncated row; READ COMMITTED as
     # on PostgreSQL, so a statement after a row lock sees what the lock holder committed.

@@ -19,7 +19,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from circulate.accounts.models import User
 from circulate.audit import services as audit
 from circulate.bikes import fleet_cache, selectors
 from circulate.bikes.errors import (
@@ -42,7 +41,7 @@ from circulate.bikes.services._common import (
     undock,
 )
 from circulate.bikes.storage import put_file
-from circulate.core.db import after_commit, lock_own_rows
+from circulate.core.db import after_commit, lock_own_rows, lock_user
 from circulate.core.errors import NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -77,9 +76,9 @@ def start_rental(*, actor: Any, bike_id: int, plan_id: int | None = None, now: d
     """Take a bike from its dock. One ride per rider and per bike at a time; the station must be renting."""
     now = now_or(now)
     plan = _plan(plan_id)
-    # The rider's row first: where no partial unique index can hold one ride per rider (MariaDB),
-    # this lock does; a second start by the same rider waits here, then sees the first ride.
-    User.objects.select_for_update().filter(pk=actor.pk).first()
+    # The rider's row first: a second start by the same rider waits here, then sees the first ride
+    # (the partial unique index on the rider's open ride is the last word).
+    lock_user(actor.pk)
     if Rental.objects.filter(rider=actor, ended_at__isnull=True).exists():
         raise RentalActiveError()
     bike = lock_bike(bike_id)

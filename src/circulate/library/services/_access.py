@@ -1,7 +1,7 @@
 """Locks, visibility and event fan-out shared by the library services (package-private).
 
-Locks are always taken in the same order (member, then book, then the loan or
-reservation), so two writers never deadlock."""
+Locks are always taken in the same order (the user's row when a member is created for them,
+then member, book, and the loan or reservation), so two writers never deadlock."""
 
 from __future__ import annotations
 

@@ -259,11 +259,14 @@ def delete_book(*, actor: User, book_id: int) -> None:
 @audit.audited("library.book.like")
 @transaction.atomic
 def like_book(*, actor: User, book_id: int) -> Book:
-    """Like a book (idempotent). The counter moves only when a like really appears."""
-    book = Book.objects.filter(pk=book_id).first()
-    if book is None:
-        raise NotFoundError(f"No book with id {book_id}.")
+    """Like a book (idempotent). The counter moves only when a like really appears.
+
+    The book's row is locked before the like is written: the counter's update needs that lock
+    anyway, and on MariaDB inserting the like first would take a shared lock on the book (the
+    foreign key's check) that two likes at once could not both turn into the update's lock.
+    """
     member = get_or_create_member_for_user(user=actor)
+    book = lock_book(book_id)
     now = timezone.now()
     appeared = Like.all_objects.filter(member=member, book=book, is_active=False).update(
         is_active=True, liked_at=now, updated_at=now
@@ -285,11 +288,9 @@ def like_book(*, actor: User, book_id: int) -> Book:
 @audit.audited("library.book.unlike")
 @transaction.atomic
 def unlike_book(*, actor: User, book_id: int) -> Book:
-    """Take a like back (idempotent)."""
-    book = Book.objects.filter(pk=book_id).first()
-    if book is None:
-        raise NotFoundError(f"No book with id {book_id}.")
+    """Take a like back (idempotent). Locks as ``like_book`` does: the member, then the book."""
     member = selectors.member_of(actor)
+    book = lock_book(book_id)
     if member is not None:
         gone = Like.objects.filter(member=member, book=book).update(is_active=False, updated_at=timezone.now())
         if gone:

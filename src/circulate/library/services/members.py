@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from circulate.accounts.models import User
 from circulate.audit import services as audit
+from circulate.core.db import lock_user
 from circulate.core.errors import NotFoundError
 from circulate.core.services import soft_delete
 from circulate.library import selectors
@@ -34,9 +35,14 @@ MEMBER_FIELDS = ("name", "email", "phone", "user")
 
 
 @audit.audited("library.member.create")
+@transaction.atomic
 def get_or_create_member_for_user(*, user: User) -> Member:
     """The member a signed-in user acts through, created on first need (without a card)."""
     member = selectors.member_of(user)
+    if member is None:
+        # Two first requests of one user: the second waits on the user's row, then finds the member.
+        lock_user(user.pk)
+        member = selectors.member_of(user)
     if member is None:
         try:
             with transaction.atomic():

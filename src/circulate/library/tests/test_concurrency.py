@@ -142,6 +142,20 @@ def test_returns_and_reservations_racing_never_lose_or_double_a_copy() -> None:
     assert copies(book) == 0
 
 
+def test_parallel_adds_of_one_isbn_make_one_active_book() -> None:
+    # given eight members adding the same book at once, half of them by its ISBN-10, and a withdrawn copy
+    users = [UserFactory() for _ in range(8)]
+    withdrawn = BookFactory(isbn="9780306406157")
+    services.delete_book(actor=make_librarian(), book_id=withdrawn.pk)
+    forms = ["0-306-40615-2", "9780306406157"]
+    # when
+    outcomes = run_together(8, lambda i: services.create_book(actor=users[i], title=f"Copy {i}", isbn=forms[i % 2]))
+    # then one is added; the database's unique index refuses the others (no lock guards the check before it)
+    assert Counter(outcomes) == {"ok": 1, "isbn_taken": 7}
+    assert Book.objects.filter(isbn="9780306406157").count() == 1
+    assert Book.all_objects.filter(isbn="9780306406157").count() == 2
+
+
 def test_parallel_likes_count_once_per_member() -> None:
     # given
     book = BookFactory()

@@ -2,7 +2,7 @@
 
 The backup of the test database (with the demo data of every domain and an upload) is restored
 into a scratch database, never over the one the test reads: SQLite here, PostgreSQL when the
-suite runs on it (pg_dump / pg_restore).
+suite runs on it (pg_dump / pg_restore), MariaDB when it runs there (mysqldump / mysql).
 """
 
 from __future__ import annotations
@@ -40,10 +40,13 @@ def scratch_database_url(tmp_path: Path) -> Iterator[str]:
     if connection.vendor == "sqlite":
         yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
         return
-    import psycopg
-
     config = database_config()
     name = f"{config['NAME']}_restore"
+    if connection.vendor == "mysql":
+        yield from _scratch_mysql_database(config, name)
+        return
+    import psycopg
+
     server = {"host": config["HOST"] or "127.0.0.1", "port": config["PORT"] or 5432, "user": config["USER"]}
     with psycopg.connect(**server, password=config["PASSWORD"] or None, dbname="postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -52,6 +55,17 @@ def scratch_database_url(tmp_path: Path) -> Iterator[str]:
     yield f"postgres://{config['USER']}{password}@{server['host']}:{server['port']}/{name}"
     with psycopg.connect(**server, password=config["PASSWORD"] or None, dbname="postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _scratch_mysql_database(config: dict[str, Any], name: str) -> Iterator[str]:
+    quoted = connection.ops.quote_name(name)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+        cursor.execute(f"CREATE DATABASE {quoted} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    password = f":{config['PASSWORD']}" if config["PASSWORD"] else ""
+    yield f"mysql://{config['USER']}{password}@{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 3306}/{name}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ import time_machine
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.db import transaction
+from django.db import connections, transaction
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -170,9 +171,24 @@ class TestAuthentication:
 class TestOrigin:
     """The Origin check guards the session cookie only; a token is no ambient credential."""
 
+    @pytest.fixture(autouse=True)
+    async def _close_sockets(self) -> AsyncIterator[None]:
+        """Close what each test opened, refused sockets too (as the ``ws`` fixture does).
+
+        A socket left open keeps its consumer waiting on the channel layer; cancelling that at
+        the end of the test's event loop once hung the suite on the Redis layer.
+        """
+        self.opened: list[WebsocketCommunicator] = []
+        yield
+        for socket in self.opened:
+            if not socket.future.done():
+                await socket.disconnect()
+        await database_sync_to_async(connections.close_all)()
+
     async def _open(self, query: str = "", headers: list[tuple[bytes, bytes]] | None = None, **kw: Any) -> Any:
         path = "/ws/notifications/" + (f"?{query}" if query else "")
         socket = WebsocketCommunicator(application, path, headers=headers or [], **kw)
+        self.opened.append(socket)
         connected, _ = await socket.connect(TIMEOUT)
         return socket, connected
 
