@@ -7,7 +7,7 @@ restore of bikes, stations and vehicle types; the services call :data:`FLEET`'s
 ``changed()`` beside their conditional ``UPDATE`` statements (a bike taken for a ride, docked
 again, sent to maintenance or removed). A bike's photo link is signed for
 ``AWS_QUERYSTRING_EXPIRE`` seconds (300) in S3, longer than an answer is kept
-(``READ_CACHE_SECONDS``, 30).
+(``READ_CACHE_SECONDS``, 30 with Redis).
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ again when the transaction commits, so an answer a concurrent reader built from 
 before the commit is never served after it. An answer built while the generation changed is
 not kept. Old generations are never asked for again and expire.
 
-``READ_CACHE_SECONDS`` (default 30; 0 turns every shared read cache off) bounds how long an
-answer is kept, and so how long a change made outside the services (raw SQL, a bulk load, a
-generation lost while Redis was unreachable) can go unseen. The cache fails soft: with Redis
+``READ_CACHE_SECONDS`` (default 30 with Redis; 0 turns every shared read cache off, the default
+without Redis, where each process's memory cache would miss the other processes' changes)
+bounds how long an answer is kept, and so how long a change made outside the services (raw SQL,
+a bulk load, a generation lost while Redis was unreachable) can go unseen. The cache fails soft: with Redis
 down every read is built from the database, as without it.
 """
 
@@ -32,7 +33,7 @@ from circulate.core.services import activity_changed
 
 
 def seconds() -> int:
-    return int(getattr(settings, "READ_CACHE_SECONDS", 30))
+    return int(getattr(settings, "READ_CACHE_SECONDS", 0))
 
 
 class Generation:

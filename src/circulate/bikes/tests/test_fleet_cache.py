@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 API = "/api/bikes"
 
 
+@pytest.fixture(autouse=True)
+def _read_cache_on(settings: Any) -> None:
+    """On, as with Redis; the suite's in-process memory cache is shared by everything a test runs."""
+    settings.READ_CACHE_SECONDS = 30
+
+
 def _seen(client: Any, bike: Bike) -> dict[str, Any] | None:
     """The bike as the list of rentable bikes shows it (None: not there), checked against its detail."""
     listed = {row["id"]: row for row in client.get(f"{API}/list/").json()["results"]}.get(bike.pk)

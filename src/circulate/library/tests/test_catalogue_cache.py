@@ -15,6 +15,13 @@ from circulate.library.tests.factories import AuthorFactory, BookFactory, make_l
 
 API = "/api/library"
 
+
+@pytest.fixture(autouse=True)
+def _read_cache_on(settings: Any) -> None:
+    """On, as with Redis; the suite's in-process memory cache is shared by everything a test runs."""
+    settings.READ_CACHE_SECONDS = 30
+
+
 pytestmark = pytest.mark.django_db
 
 
