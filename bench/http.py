@@ -1,10 +1,10 @@
 """HTTP through the production topology, beside two baselines measured in the same run.
 
     python -m bench.http [--books 100000] [--database circulate_bench] [--rounds 2] [--seconds 8]
-                         [--clients 32,256] [--only NAME,...]
+                         [--clients 32,256] [--workers N] [--only NAME,...]
 
 Starts on loopback what compose runs: nginx with ``deploy/nginx.conf`` in front of gunicorn
-with ``deploy/gunicorn.conf.py`` (2 synchronous WSGI workers, production profile, the
+with ``deploy/gunicorn.conf.py`` (synchronous WSGI workers: ``--workers``, default the shipped 2 x cores + 1; the
 psycopg pool, Redis for the cache and the broker: a private ``redis-server``), over a
 PostgreSQL database of 100,000 books (``generate_library``) and 1,000 stations with 10,000
 bikes (``generate_fleet``). The benchmark's URLconf (``bench/http_urls.py``) adds two
