@@ -87,8 +87,32 @@ class RequestSizeLimitMiddleware:
                 response = HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
             # The unread body would otherwise be taken for the next request on a kept-alive connection.
             response["Connection"] = "close"
+            _discard_body(request, length)
             return response
         return self.get_response(request)
+
+
+# Up to this many bytes of a refused body are read away before the 413 (nginx lets at most 8 MB through).
+DISCARD_LIMIT = 16 * 1024 * 1024
+
+
+def _discard_body(request: HttpRequest, length: int) -> None:
+    """Read a refused body away, so that the client or proxy that sends it sees the 413.
+
+    nginx buffers a body, then sends all of it; a WSGI worker that answered and closed without
+    reading it made nginx's write fail (broken pipe), and nginx answered 502 instead of the
+    413, now and then. Under ASGI the body is already read. Past ``DISCARD_LIMIT`` the
+    connection is simply closed.
+    """
+    stream = request.META.get("wsgi.input")
+    if stream is None or length > DISCARD_LIMIT:
+        return
+    remaining = length
+    while remaining > 0:
+        chunk = stream.read(min(64 * 1024, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)
 
 
 def _add_request_id_to_error_body(response: HttpResponse, request_id: str) -> None:

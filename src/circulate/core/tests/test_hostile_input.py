@@ -192,6 +192,19 @@ class TestBodySize:
         assert response.status_code == 413
         assert response["Content-Type"].startswith("text/plain")
 
+    def test_a_refused_body_is_read_away_so_a_proxy_sending_it_sees_the_413(self) -> None:
+        # given a WSGI request whose 3 MB body is still in its input stream (as behind nginx)
+        from circulate.core.middleware import RequestSizeLimitMiddleware
+
+        body = io.BytesIO(b"x" * (3 * 1024 * 1024))
+        request = RequestFactory().post("/api/library/authors/", content_type="application/json")
+        request.META.update({"CONTENT_LENGTH": str(len(body.getvalue())), "wsgi.input": body})
+        # when
+        response = RequestSizeLimitMiddleware(lambda request: pytest.fail("the view ran"))(request)
+        # then the answer is the 413 and nothing is left unread for the sender's write to fail on
+        assert response.status_code == 413
+        assert body.read() == b""
+
 
 class TestPagination:
     @pytest.mark.parametrize("page_size", ["101", "0", "-1", "abc", "1.5", "\u0661\u0660"])
