@@ -34,10 +34,6 @@ def changed() -> None:
     CATALOGUE.changed()
 
 
-def shared(url: str, build: Any) -> Any:
-    return CATALOGUE.shared(url, build)
-
-
 def shared_with_likes(url: str, build: Callable[[], Any], user: UserLike | None) -> tuple[Any, frozenset[int]]:
     """The answer for ``url`` as everyone sees it, and the ids of the books ``user`` likes.
 

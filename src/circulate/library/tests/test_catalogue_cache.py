@@ -141,7 +141,7 @@ def test_a_page_built_while_the_catalogue_changes_is_not_kept() -> None:
         return {"n": len(builds)}
 
     # when the same URL is asked three times
-    answers = [catalogue_cache.shared("http://testserver/x", build) for _ in range(3)]
+    answers = [catalogue_cache.CATALOGUE.shared("http://testserver/x", build) for _ in range(3)]
     # then the first answer was not kept, the second was, and the third came from the cache
     assert answers == [{"n": 1}, {"n": 2}, {"n": 2}]
     assert len(builds) == 2
