@@ -1,13 +1,14 @@
 """Shared read caches: answers that every caller sees alike, kept until what they show changes.
 
 A list or detail whose rows are the same for everyone who asks for the same URL (the library's
-catalogue, the bike fleet) is kept in the cache under that URL and a **generation** of what it
+catalogue, the bike fleet) is kept in the cache under that URL with the **generation** of what it
 shows. Whatever changes those rows calls :meth:`Generation.changed` (model signals for
 ``save()``, ``delete()``, soft delete and restore; by hand beside a service's conditional
 ``UPDATE``). That replaces the generation at once, so the writer's own next read is fresh, and
 again when the transaction commits, so an answer a concurrent reader built from the rows
 before the commit is never served after it. An answer built while the generation changed is
-not kept. Old generations are never asked for again and expire.
+not kept. Each answer is kept with the generation it was built in and served only while that
+generation stands; a kept answer and the generation come in one read of the cache.
 
 ``READ_CACHE_SECONDS`` (default 30 with Redis; 0 turns every shared read cache off, the default
 without Redis, where each process's memory cache would miss the other processes' changes)
@@ -66,23 +67,28 @@ class Generation:
         return self.shared_many({url: build})[url]
 
     def shared_many(self, builders: dict[str, Callable[[], Any]]) -> dict[str, Any]:
-        """:meth:`shared` for several names at once: one read of the generation, one of the answers."""
+        """:meth:`shared` for several names at once: one read of the cache brings the generation and the answers.
+
+        Each answer is kept under its name with the generation it was built in, and served only
+        while that is still the current generation: a kept answer costs one round trip.
+        """
         timeout = seconds()
         if timeout <= 0:
             return {name: build() for name, build in builders.items()}
-        generation = self.current()
-        keys = {
-            name: f"read-cache:{self.name}:" + hashlib.sha256(f"{generation} {name}".encode()).hexdigest()
-            for name in builders
-        }
-        found = cache.get_many(list(keys.values()))
+        keys = {name: f"read-cache:{self.name}:" + hashlib.sha256(name.encode()).hexdigest() for name in builders}
+        found = cache.get_many([self.key, *keys.values()])
+        generation = found.get(self.key)
+        if generation is None:
+            generation = self.current()
         answers: dict[str, Any] = {}
         built: dict[str, Any] = {}
         for name, build in builders.items():
-            if keys[name] in found:
-                answers[name] = found[keys[name]]
+            kept = found.get(keys[name])
+            if kept is not None and kept[0] == generation:
+                answers[name] = kept[1]
             else:
-                answers[name] = built[keys[name]] = build()
+                answers[name] = build()
+                built[keys[name]] = (generation, answers[name])
         # Only while the generation still stands: an answer built across a change is not kept.
         if built and cache.get(self.key) == generation:
             cache.set_many(built, timeout=timeout)
