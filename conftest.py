@@ -89,6 +89,17 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _shared_read_caches_off(settings: Any) -> None:
+    """The shared read caches (``READ_CACHE_SECONDS``, on by default with Redis) are off in every test.
+
+    So a test counts the same queries on SQLite and on PostgreSQL with Redis. The tests of the
+    caches themselves turn them on (``library/tests/test_catalogue_cache.py``,
+    ``bikes/tests/test_fleet_cache.py``, ``accounts/tests/test_kept_user.py``).
+    """
+    settings.READ_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def api_client(django_capture_on_commit_callbacks: Any) -> APIClient:
     """A client whose requests run their on-commit callbacks (e-mails, events), as a real commit would.
