@@ -13,10 +13,11 @@ channel layer, and prints p50 / p99 / max.
     python -m bench.realtime_ws --layer redis --redis-url redis://127.0.0.1:6379/3
     python -m bench.realtime_ws --layer redis --workers 2 --clients 2000   # the production WebSocket tier
 
-With ``--workers N`` the server is the production WebSocket tier instead: gunicorn with
-``deploy/gunicorn_ws.conf.py`` and N uvicorn workers (``WS_CONCURRENCY``), which share the
-sockets; only the Redis layer carries an event from the worker that took the POST to the
-sockets held by the others, so N > 1 needs ``--layer redis``.
+With ``--workers N`` the servers are the production tiers instead: gunicorn with
+``deploy/gunicorn_ws.conf.py`` and N uvicorn workers (``WS_CONCURRENCY``) hold the sockets, and
+the POST goes to the HTTP tier (gunicorn WSGI workers, ``deploy/gunicorn.conf.py``), as nginx
+routes it; only the Redis layer carries an event from the process that took the POST to the
+sockets, so N > 1 needs ``--layer redis``.
 
 Only loopback addresses are used: the server binds 127.0.0.1 and the Redis and
 database URLs must point at this machine.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -138,19 +140,39 @@ def isbn13(n: int) -> str:
     return f"{body}{check}"
 
 
+class Arrivals:
+    """Counts the clients that have had a round's messages; one event when the last one has.
+
+    (One waiter for the round, not one task per client: creating 2,000 tasks while the messages
+    arrive would compete with the clients themselves and lengthen the very times measured.)
+    """
+
+    def __init__(self) -> None:
+        self.waiting = 0
+        self.all_arrived = asyncio.Event()
+
+    def start(self, clients: int) -> None:
+        self.waiting = clients
+        self.all_arrived.clear()
+
+    def arrived(self) -> None:
+        self.waiting -= 1
+        if self.waiting == 0:
+            self.all_arrived.set()
+
+
 class Client:
     """One socket that records when the awaited book (and the following unread count) arrive."""
 
-    def __init__(self, connection: ClientConnection) -> None:
+    def __init__(self, connection: ClientConnection, arrivals: Arrivals) -> None:
         self.connection = connection
+        self.arrivals = arrivals
         self.expected: str | None = None
         self.event_at: float | None = None
         self.unread_at: float | None = None
-        self.done = asyncio.Event()
 
     def expect(self, title: str) -> None:
         self.expected, self.event_at, self.unread_at = title, None, None
-        self.done.clear()
 
     async def listen(self) -> None:
         async for raw in self.connection:
@@ -160,10 +182,10 @@ class Client:
                 self.event_at = now
             elif message["type"] == "unread" and self.event_at is not None and self.unread_at is None:
                 self.unread_at = now
-                self.done.set()
+                self.arrivals.arrived()
 
 
-async def open_client(url: str, origin: str) -> tuple[Client, asyncio.Task[None]]:
+async def open_client(url: str, origin: str, arrivals: Arrivals) -> tuple[Client, asyncio.Task[None]]:
     connection = await connect(
         url,
         origin=origin,
@@ -174,20 +196,20 @@ async def open_client(url: str, origin: str) -> tuple[Client, asyncio.Task[None]
     first = json.loads(await connection.recv())
     if first.get("type") != "unread":
         raise SystemExit(f"unexpected first message {first}")
-    client = Client(connection)
+    client = Client(connection, arrivals)
     return client, asyncio.create_task(client.listen())
 
 
-async def measure(port: int, tokens: dict[str, Any], args: argparse.Namespace, layer: str) -> Result:
+async def measure(port: int, http_port: int, tokens: dict[str, Any], args: argparse.Namespace, layer: str) -> Result:
     origin = f"http://127.0.0.1:{port}"
     clients: list[Client] = []
+    arrivals = Arrivals()
     listeners: list[asyncio.Task[None]] = []
     readers: list[str] = tokens["readers"]
     for start in range(0, len(readers), CONNECT_BATCH):
         batch = readers[start : start + CONNECT_BATCH]
-        opened = await asyncio.gather(
-            *(open_client(f"ws://127.0.0.1:{port}/ws/notifications/?token={token}", origin) for token in batch)
-        )
+        url = f"ws://127.0.0.1:{port}/ws/notifications/?token="
+        opened = await asyncio.gather(*(open_client(url + token, origin, arrivals) for token in batch))
         for client, listener in opened:
             clients.append(client)
             listeners.append(listener)
@@ -197,13 +219,14 @@ async def measure(port: int, tokens: dict[str, Any], args: argparse.Namespace, l
             title = f"Bench {layer} {round_no} {time.time_ns()}"
             for client in clients:
                 client.expect(title)
+            arrivals.start(len(clients))
             sent = time.perf_counter()
-            await asyncio.to_thread(add_book, port, tokens["author"], title, isbn13(round_no))
+            await asyncio.to_thread(add_book, http_port, tokens["author"], title, isbn13(round_no))
             answered = time.perf_counter()
             try:
-                await asyncio.wait_for(asyncio.gather(*(c.done.wait() for c in clients)), DELIVERY_TIMEOUT)
+                await asyncio.wait_for(arrivals.all_arrived.wait(), DELIVERY_TIMEOUT)
             except TimeoutError:
-                missing = sum(1 for c in clients if not c.done.is_set())
+                missing = sum(1 for c in clients if c.unread_at is None)
                 raise SystemExit(
                     f"{missing} clients did not receive the book within {DELIVERY_TIMEOUT:.0f} s"
                 ) from None
@@ -235,16 +258,28 @@ def run_layer(layer: str, args: argparse.Namespace) -> Result:
         )
         tokens = json.loads(prepared.stdout.strip().splitlines()[-1])
         port = free_loopback_port()
-        if args.workers > 1:
-            env = {**env, "WS_CONCURRENCY": str(args.workers), "GUNICORN_ACCESS_LOG": ""}
-            config = "deploy/gunicorn_ws.conf.py"
-            server = running_gunicorn(
-                "circulate.asgi:application", config, env, port=port, bind_variable="GUNICORN_WS_BIND"
-            )
-        else:
-            server = running_asgi_server(env, port=port, extra_args=["--backlog", "4096"])
-        with server:
-            return asyncio.run(measure(port, tokens, args, layer))
+        with contextlib.ExitStack() as servers:
+            if args.workers > 1:
+                # The production tiers: the sockets on uvicorn workers, the POST on the WSGI workers
+                # (nginx routes /ws/ to the one and everything else to the other).
+                env = {**env, "WS_CONCURRENCY": str(args.workers), "GUNICORN_ACCESS_LOG": ""}
+                servers.enter_context(
+                    running_gunicorn(
+                        "circulate.asgi:application",
+                        "deploy/gunicorn_ws.conf.py",
+                        env,
+                        port=port,
+                        bind_variable="GUNICORN_WS_BIND",
+                    )
+                )
+                http = servers.enter_context(
+                    running_gunicorn("circulate.wsgi:application", "deploy/gunicorn.conf.py", env)
+                )
+                http_port = int(http.rsplit(":", 1)[1])
+            else:
+                servers.enter_context(running_asgi_server(env, port=port, extra_args=["--backlog", "4096"]))
+                http_port = port
+            return asyncio.run(measure(port, http_port, tokens, args, layer))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
