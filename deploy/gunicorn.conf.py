@@ -18,8 +18,14 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = 500
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = 5000
+# The application is imported once, in the master, and each worker is forked from it: a worker
+# recycled after max_requests is serving again in milliseconds. Without it each recycled worker
+# imported Django anew, about a second on a busy machine, and every request queued on it waited
+# that long (bench.http: p99 0.9 s at 32 clients, against 22 ms with no recycling). Nothing opens
+# a connection at import: the database pool, Redis and the broker connect on first use, in the worker.
+preload_app = True
 # A deep accept queue: under a burst, requests wait for a worker instead of being refused.
 backlog = 2048
 # Off by default: the application writes one line per request itself (logger circulate.request, JSON in
