@@ -8,6 +8,8 @@ need a real server. Importing this module does not set Django up.
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -78,8 +80,10 @@ def running_gunicorn(
     command = [sys.executable, "-m", "gunicorn", app, "-c", str(REPO / config)]
     server_env = {"GUNICORN_ACCESS_LOG": "", **env, bind_variable: f"127.0.0.1:{port}"}
     with tempfile.TemporaryFile() as output:
+        # Its own process group, so that the workers go with it: a master killed after its
+        # graceful timeout (30 s, which open WebSockets use up) used to leave a worker behind.
         server = subprocess.Popen(  # noqa: S603 - fixed command, loopback only
-            command, cwd=REPO, env=server_env, stdout=output, stderr=subprocess.STDOUT
+            command, cwd=REPO, env=server_env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
             try:
@@ -95,6 +99,8 @@ def running_gunicorn(
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
 
 
 @contextlib.contextmanager
