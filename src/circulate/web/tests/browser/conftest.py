@@ -171,6 +171,6 @@ def assert_accessible(page: Page, what: str) -> None:
     assert blocking == [], f"accessibility violations on {what}:\n" + "\n".join(blocking)
 
 
-def screenshot(page: Page, name: str) -> None:
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
