@@ -20,6 +20,7 @@ down every read is built from the database, as without it.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from circulate.core.db import after_commit
 from circulate.core.services import activity_changed
+
+# A reader that misses an answer another reader is building waits for it up to this long, asking
+# every BUILD_POLL_SECONDS; a builder's lock lapses after BUILD_LOCK_SECONDS should its process die.
+BUILD_WAIT_SECONDS = 2.0
+BUILD_POLL_SECONDS = 0.01
+BUILD_LOCK_SECONDS = 10
 
 
 def seconds() -> int:
@@ -70,7 +77,9 @@ class Generation:
         """:meth:`shared` for several names at once: one read of the cache brings the generation and the answers.
 
         Each answer is kept under its name with the generation it was built in, and served only
-        while that is still the current generation: a kept answer costs one round trip.
+        while that is still the current generation: a kept answer costs one round trip. A missing
+        answer is built once: the first reader to miss it builds it, and readers that miss it
+        meanwhile wait for that build (:meth:`_wait_or_build`).
         """
         timeout = seconds()
         if timeout <= 0:
@@ -82,17 +91,48 @@ class Generation:
             generation = self.current()
         answers: dict[str, Any] = {}
         built: dict[str, Any] = {}
-        for name, build in builders.items():
-            kept = found.get(keys[name])
-            if kept is not None and kept[0] == generation:
-                answers[name] = kept[1]
-            else:
-                answers[name] = build()
-                built[keys[name]] = (generation, answers[name])
-        # Only while the generation still stands: an answer built across a change is not kept.
-        if built and cache.get(self.key) == generation:
-            cache.set_many(built, timeout=timeout)
+        locks: list[str] = []
+        try:
+            for name, build in builders.items():
+                kept = found.get(keys[name])
+                if kept is not None and kept[0] == generation:
+                    answers[name] = kept[1]
+                    continue
+                answer, built_here = self._wait_or_build(keys[name], generation, build, locks)
+                answers[name] = answer
+                if built_here:
+                    built[keys[name]] = (generation, answer)
+            # Only while the generation still stands: an answer built across a change is not kept.
+            if built and cache.get(self.key) == generation:
+                cache.set_many(built, timeout=timeout)
+        finally:
+            if locks:
+                cache.delete_many(locks)
         return answers
+
+    def _wait_or_build(self, key: str, generation: str, build: Callable[[], Any], locks: list[str]) -> tuple[Any, bool]:
+        """The missing answer under ``key``: built here (True), or by the reader already building it.
+
+        The first reader takes a short lock and builds (``locks`` gets the lock, released once the
+        answer is kept). The others wait for its answer, and build themselves when the lock goes
+        without one (the build failed: a 404, a bad filter), when the generation moves on, or after
+        :data:`BUILD_WAIT_SECONDS`. So a page that every reader misses at once (after a change, or
+        when it expires) is built once, not once per reader.
+        """
+        lock = f"{key}:building"
+        if cache.add(lock, generation, timeout=BUILD_LOCK_SECONDS):
+            locks.append(lock)
+            return build(), True
+        deadline = time.monotonic() + BUILD_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(BUILD_POLL_SECONDS)
+            found = cache.get_many([self.key, key, lock])
+            kept = found.get(key)
+            if kept is not None and kept[0] == generation:
+                return kept[1], False
+            if found.get(self.key) != generation or lock not in found:
+                break
+        return build(), True
 
     def follow(self, *models: type[Model], m2m: tuple[Any, ...] = ()) -> None:
         """Forget the kept answers whenever a row of ``models`` (or an ``m2m`` through table) changes."""
