@@ -130,7 +130,9 @@ class Generation:
             kept = found.get(key)
             if kept is not None and kept[0] == generation:
                 return kept[1], False
-            if found.get(self.key) != generation or lock not in found:
+            # The generation moved on, or no build of this generation is under way (it failed, or
+            # the lock is an older generation's build): build here.
+            if found.get(self.key) != generation or found.get(lock) != generation:
                 break
         return build(), True
 
