@@ -34,35 +34,40 @@ def test_a_kept_user_costs_no_query(auth_client, django_assert_num_queries) -> N
         assert client.get(ME).status_code == 200
 
 
-def test_a_deactivated_user_is_refused_at_once(auth_client) -> None:
-    user = UserFactory()
-    client = auth_client(user)
-    assert client.get(ME).status_code == 200
+def _deactivate(user: Any) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
-    response = client.get(ME)
-    assert response.status_code == 401
-    assert response.json()["code"] == "user_inactive"
 
 
-def test_a_deleted_user_is_refused_at_once(auth_client) -> None:
-    user = UserFactory()
-    client = auth_client(user)
-    assert client.get(ME).status_code == 200
+def _delete(user: Any) -> None:
     user.delete()
-    response = client.get(ME)
-    assert response.status_code == 401
-    assert response.json()["code"] == "user_not_found"
 
 
-def test_a_changed_password_refuses_the_old_access_token_at_once(auth_client) -> None:
+def _change_password(user: Any) -> None:
+    services.change_password(user=user, old_password=DEFAULT_PASSWORD, new_password="tr0ubadour-and-3-more-words")
+
+
+# name: (a change to the signed-in account, the error code its kept access token then gets)
+REFUSALS = {
+    "a deactivated user": (_deactivate, "user_inactive"),
+    "a deleted user": (_delete, "user_not_found"),
+    "a changed password": (_change_password, "password_changed"),
+}
+
+
+@pytest.mark.parametrize("refusal", REFUSALS, ids=list(REFUSALS))
+def test_a_change_to_the_account_refuses_its_kept_token_at_once(auth_client, refusal: str) -> None:
+    # given a user whose row is kept after a first request
     user = UserFactory()
     client = auth_client(user)
     assert client.get(ME).status_code == 200
-    services.change_password(user=user, old_password=DEFAULT_PASSWORD, new_password="tr0ubadour-and-3-more-words")
+    # when the account changes
+    change, code = REFUSALS[refusal]
+    change(user)
+    # then the very next request is refused
     response = client.get(ME)
     assert response.status_code == 401
-    assert response.json()["code"] == "password_changed"
+    assert response.json()["code"] == code
 
 
 def test_a_role_granted_or_taken_away_counts_from_the_next_request(auth_client) -> None:
