@@ -5,12 +5,13 @@ Workers are not recycled by request count: a restart would drop every open socke
 console reconnects and replays what it missed, but there is no reason to force it).
 """
 
+import gc
 import multiprocessing
 import os
 import tempfile
 
 bind = os.environ.get("GUNICORN_WS_BIND", "0.0.0.0:8001")
-worker_class = "uvicorn_worker.UvicornWorker"
+worker_class = "circulate.realtime.server.WebSocketWorker"
 workers = int(os.environ.get("WS_CONCURRENCY", multiprocessing.cpu_count()))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
@@ -33,3 +34,10 @@ def child_exit(server: object, worker: object) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+# Garbage collection: freeze what the worker holds once it has started (Django, Channels, every
+# model), so that a full collection, which walks every tracked object, no longer stalls every
+# socket of the worker by 75-100 ms (see gunicorn.conf.py).
+def post_worker_init(worker: object) -> None:
+    gc.freeze()

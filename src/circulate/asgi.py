@@ -11,12 +11,12 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from circulate.realtime.auth import OriginCheckedUnlessToken, WebSocketAuthMiddleware  # noqa: E402
+from circulate.realtime.auth import WebSocketAuthMiddleware  # noqa: E402
 from circulate.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": OriginCheckedUnlessToken(WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -42,7 +42,8 @@ def running_asgi_server(
     url = f"http://127.0.0.1:{port}"
     command = [
         sys.executable, "-m", "uvicorn", "circulate.asgi:application",
-        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning", *extra_args,
+        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
+        "--ws-per-message-deflate", "false", *extra_args,  # as the WebSocket tier (circulate.realtime.server)
     ]  # fmt: skip
     with tempfile.TemporaryFile() if capture_output else contextlib.nullcontext() as output:
         server = subprocess.Popen(  # noqa: S603 - fixed command, loopback only

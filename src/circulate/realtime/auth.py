@@ -50,41 +50,25 @@ def user_from_token(raw: str) -> tuple[Any, int | None]:
         return AnonymousUser(), None
 
 
-class JWTAuthMiddleware:
-    """Sets ``scope["user"]`` from a JWT when one is given; else leaves the session's user.
+class WebSocketAuthMiddleware:
+    """Sets ``scope["user"]`` from the token when one is given, else from the session cookie.
 
-    Adds ``token_expires_at`` (Unix time) and ``token_subprotocol`` to the scope.
+    A token socket also gets ``token_expires_at`` (Unix time) and ``token_subprotocol`` in its
+    scope, and bypasses Channels' cookie, session and auth middleware altogether: those wrap
+    every ``send`` of the socket (to save a modified session), a cost each event would pay per
+    socket although a token socket has no session. A socket without a token goes through them,
+    behind the ``Origin`` check (the cookie is an ambient credential, a token is not: a hostile
+    page cannot make a browser send one).
     """
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
+        self.by_session = AllowedHostsOriginValidator(AuthMiddlewareStack(inner))
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         raw, as_subprotocol = token_from_scope(scope)
-        if raw is not None:
-            user, expires_at = await user_from_token(raw)
-            scope = dict(scope, user=user, token_expires_at=expires_at, token_subprotocol=as_subprotocol)
+        if raw is None:
+            return await self.by_session(scope, receive, send)
+        user, expires_at = await user_from_token(raw)
+        scope = dict(scope, user=user, token_expires_at=expires_at, token_subprotocol=as_subprotocol)
         return await self.inner(scope, receive, send)
-
-
-def WebSocketAuthMiddleware(inner: Any) -> Any:  # noqa: N802 - used like a class, as Channels' own stacks are
-    return AuthMiddlewareStack(JWTAuthMiddleware(inner))
-
-
-class OriginCheckedUnlessToken:
-    """Check the ``Origin`` against ``ALLOWED_HOSTS`` unless the socket presents a token.
-
-    A token is no ambient credential: a hostile page cannot make a browser send one, so
-    it needs no Origin check. Without a token the socket can only be signed in by the
-    session cookie, which a browser sends on its own, so its Origin must be allowed.
-    """
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.checked = AllowedHostsOriginValidator(inner)
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        raw, _ = token_from_scope(scope)
-        if raw is not None:
-            return await self.inner(scope, receive, send)
-        return await self.checked(scope, receive, send)

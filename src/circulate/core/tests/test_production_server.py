@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from websockets.sync.client import connect
 
-from circulate.accounts.tests.factories import DEFAULT_PASSWORD
+from circulate.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from circulate.core.asgi_server import running_gunicorn
 from circulate.core.testing import database_url_of_this_connection
 from circulate.library.tests.factories import AuthorFactory, BookFactory, make_librarian
@@ -196,3 +197,19 @@ def test_connections_the_database_kills_are_replaced_without_a_restart(productio
     statuses = burst()
     assert killed > 0
     assert statuses == Counter({200: 48}), statuses
+
+
+def test_the_websocket_tier_declines_per_message_deflate(production_servers) -> None:  # type: ignore[no-untyped-def]
+    # given a signed-in member whose client offers per-message deflate, as browsers do
+    member = UserFactory()
+    http_tier, ws_tier = production_servers
+    token = _log_in(http_tier, member.email)
+    connection.close()
+    # when the socket opens on the WebSocket tier
+    url = ws_tier.replace("http://", "ws://") + f"/ws/notifications/?token={token}"
+    with connect(url, compression="deflate", open_timeout=10) as socket:
+        first = json.loads(socket.recv(timeout=10))
+        extensions = socket.response.headers.get("Sec-WebSocket-Extensions") if socket.response else "no response"
+    # then it is served, uncompressed (circulate.realtime.server.WebSocketWorker)
+    assert first["type"] == "unread"
+    assert extensions is None

@@ -267,12 +267,13 @@ class TestFanOut:
         await receive(reader_socket)
         # when the author acts
         await publish_as(author, "book.created", {"id": 1, "title": "Dune"})
-        # then the reader gets the event, then the new count
+        # then the reader gets the event, with the new count in the same frame
         event = await receive(reader_socket)
         assert event["type"] == "book.created"
         assert event["data"] == {"id": 1, "title": "Dune"}
-        assert set(event) == {"type", "seq", "at", "data"}
-        assert await receive(reader_socket) == {"type": "unread", "count": 1}
+        assert set(event) == {"type", "seq", "at", "data", "unread_count"}
+        assert event["unread_count"] == 1
+        assert await reader_socket.receive_nothing(0.3)
         # and the author nothing at all
         assert await author_socket.receive_nothing(0.3)
 
@@ -284,8 +285,9 @@ class TestFanOut:
         # when
         await publish_as(author, data={"id": 3, "price": "9.50"})
         pushed = await receive(socket)
-        # then
+        # then the socket's event is the list's item, with the count instead of the item's unread flag
         listed = await database_sync_to_async(self._first_listed)(reader)
+        assert pushed.pop("unread_count") == 1
         assert listed == {**pushed, "unread": True}
 
     @staticmethod
@@ -308,8 +310,8 @@ class TestFanOut:
         await publish_as(author, "loan.issued", {"loan": 1}, to=audience.role(LIBRARIAN))
         # then
         for name in ("librarian", "admin"):
-            assert (await receive(sockets[name]))["type"] == "loan.issued"
-            assert await receive(sockets[name]) == {"type": "unread", "count": 1}
+            event = await receive(sockets[name])
+            assert (event["type"], event["unread_count"]) == ("loan.issued", 1)
         assert await sockets["member"].receive_nothing(0.3)
 
     async def test_an_event_to_given_users_reaches_only_them(self, ws: Connect) -> None:
@@ -322,8 +324,8 @@ class TestFanOut:
         # when
         await publish_as(librarian, "reservation.ready", {"book": 5}, to=audience.users([reader.pk]))
         # then
-        assert (await receive(reader_socket))["type"] == "reservation.ready"
-        assert await receive(reader_socket) == {"type": "unread", "count": 1}
+        event = await receive(reader_socket)
+        assert (event["type"], event["unread_count"]) == ("reservation.ready", 1)
         assert await bystander_socket.receive_nothing(0.3)
 
     async def test_a_rolled_back_transaction_sends_and_stores_nothing(self, ws: Connect) -> None:
@@ -351,8 +353,8 @@ class TestFanOut:
             await receive(tab)
         await publish_as(author)
         for tab in tabs:
-            assert (await receive(tab))["type"] == "book.created"
-            assert await receive(tab) == {"type": "unread", "count": 1}
+            event = await receive(tab)
+            assert (event["type"], event["unread_count"]) == ("book.created", 1)
 
 
 class TestUnreadAndReplay:
@@ -366,7 +368,6 @@ class TestUnreadAndReplay:
             await publish_as(author, data={"title": title})
         for tab in tabs:
             for _ in range(2):
-                await receive(tab)
                 await receive(tab)
         assert await unread_over_api(reader) == 2
         # when one tab marks everything as seen
@@ -389,8 +390,7 @@ class TestUnreadAndReplay:
             EVERYONE_GROUP, {"type": EVENT_MESSAGE, "event": event, "actor_id": author.pk}
         )
         # then
-        assert await receive(socket) == event
-        assert await receive(socket) == {"type": "unread", "count": 1}
+        assert await receive(socket) == {**event, "unread_count": 1}
 
     async def test_new_events_add_up_without_drifting_from_the_api(self, ws: Connect) -> None:
         # given
@@ -403,8 +403,7 @@ class TestUnreadAndReplay:
             await publish_as(author, data={"n": n})
         counts = []
         for _ in range(3):
-            await receive(socket)
-            counts.append((await receive(socket))["count"])
+            counts.append((await receive(socket))["unread_count"])
         # then
         assert counts == [2, 3, 4]
         assert await unread_over_api(reader) == 4
@@ -416,7 +415,6 @@ class TestUnreadAndReplay:
         await receive(socket)
         await publish_as(author, data={"n": 1})
         last_seen = (await receive(socket))["seq"]
-        await receive(socket)
         await socket.disconnect()
         await publish_as(author, data={"n": 2})
         await publish_as(author, data={"n": 3})
@@ -468,7 +466,37 @@ class TestLibraryEvents:
         assert event["type"] == "book.created"
         assert event["data"]["book_id"] == book["id"]
         assert event["data"]["title"] == "Dune"
-        assert await receive(reader_socket) == {"type": "unread", "count": 1}
+        assert event["unread_count"] == 1
         assert await unread_over_api(reader) == 1
         # and the author, who did it, receives nothing
         assert await author_socket.receive_nothing(0.3)
+
+
+class TestLifecycle:
+    """The consumer reads the socket and the channel layer in two loops of its own (consumers.py)."""
+
+    async def test_a_closed_socket_ends_its_consumer_and_no_longer_receives(self, ws: Connect) -> None:
+        # given two readers connected, one of whom closes the socket
+        author, leaving, staying = await make_user(), await make_user(), await make_user()
+        gone = await ws(f"token={token_for(leaving)}")
+        kept = await ws(f"token={token_for(staying)}")
+        await receive(gone)
+        await receive(kept)
+        await gone.disconnect()
+        # when an event is published afterwards
+        await publish_as(author, data={"n": 1})
+        # then the consumer of the closed socket has ended without error, and the other one delivers
+        assert gone.future.done()
+        assert gone.future.exception() is None
+        assert (await receive(kept))["data"] == {"n": 1}
+
+    async def test_a_failing_handler_ends_the_consumer_with_its_error(self, ws: Connect) -> None:
+        # given a connected reader
+        reader = await make_user()
+        socket = await ws(f"token={token_for(reader)}")
+        await receive(socket)
+        # when a message arrives that the consumer has no handler for
+        await get_channel_layer().group_send(EVERYONE_GROUP, {"type": "no.such.message"})
+        # then the error ends the application instance, as Channels' own loop would
+        with pytest.raises(ValueError, match=r"No handler for message type no\.such\.message"):
+            await socket.wait(5)

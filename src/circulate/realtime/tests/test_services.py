@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from unittest import mock
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
@@ -22,6 +21,13 @@ from circulate.realtime.models import Event, EventRecipient, ReadCursor
 from circulate.realtime.tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def group_sends() -> Iterator[mock.AsyncMock]:
+    """What the services hand to the channel layer, group by group (delivery itself is the consumer tests')."""
+    with mock.patch.object(get_channel_layer(), "group_send", new_callable=mock.AsyncMock) as group_send:
+        yield group_send
 
 
 class TestPublish:
@@ -43,12 +49,8 @@ class TestPublish:
         )
 
     def test_a_rolled_back_transaction_stores_and_sends_nothing(
-        self, django_capture_on_commit_callbacks: Callable[..., Any]
+        self, django_capture_on_commit_callbacks: Callable[..., Any], group_sends: mock.AsyncMock
     ) -> None:
-        # given a socket-like channel in the everyone group
-        layer = get_channel_layer()
-        channel = async_to_sync(layer.new_channel)()
-        async_to_sync(layer.group_add)("notify.everyone", channel)
         # when
         with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
             services.publish("book.created", {"id": 1}, audience=audience.everyone())
@@ -56,29 +58,23 @@ class TestPublish:
         # then
         assert callbacks == []
         assert Event.objects.count() == 0
-        async_to_sync(layer.group_discard)("notify.everyone", channel)
+        group_sends.assert_not_awaited()
 
     def test_sends_the_stored_event_to_the_audience_group(
-        self, django_capture_on_commit_callbacks: Callable[..., Any]
+        self, django_capture_on_commit_callbacks: Callable[..., Any], group_sends: mock.AsyncMock
     ) -> None:
         # given
-        layer = get_channel_layer()
-        channel = async_to_sync(layer.new_channel)()
-        async_to_sync(layer.group_add)("notify.role.librarian", channel)
         actor = UserFactory()
         # when
         with django_capture_on_commit_callbacks(execute=True):
             services.publish("loan.issued", {"loan": 3}, audience=audience.role(LIBRARIAN), actor=actor)
         # then
-        message = async_to_sync(layer.receive)(channel)
         event = Event.objects.get()
-        assert message == {
-            "type": "notify.event",
-            "event": services.serialize_event(event),
-            "actor_id": actor.pk,
-        }
-        assert message["event"]["at"].endswith("Z")
-        async_to_sync(layer.group_discard)("notify.role.librarian", channel)
+        group_sends.assert_awaited_once_with(
+            "notify.role.librarian",
+            {"type": "notify.event", "event": services.serialize_event(event), "actor_id": actor.pk},
+        )
+        assert group_sends.await_args.args[1]["event"]["at"].endswith("Z")
 
     def test_named_recipients_never_include_the_actor(
         self, django_capture_on_commit_callbacks: Callable[..., Any]
@@ -145,19 +141,21 @@ class TestMarkSeen:
         with pytest.raises(InvalidInputError, match="no event"):
             services.mark_seen(user=reader, seq=event.seq + 1)
 
-    def test_tells_the_users_sockets_after_commit(self, django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    def test_tells_the_users_sockets_after_commit(
+        self, django_capture_on_commit_callbacks: Callable[..., Any], group_sends: mock.AsyncMock
+    ) -> None:
         # given
         reader = UserFactory()
         event = EventFactory()
-        layer = get_channel_layer()
-        channel = async_to_sync(layer.new_channel)()
-        async_to_sync(layer.group_add)(f"notify.user.{reader.pk}", channel)
         # when
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
             services.mark_seen(user=reader)
+            group_sends.assert_not_awaited()
         # then
-        assert async_to_sync(layer.receive)(channel) == {"type": "notify.unread", "last_seen_seq": event.seq}
-        async_to_sync(layer.group_discard)(f"notify.user.{reader.pk}", channel)
+        assert len(callbacks) == 1
+        group_sends.assert_awaited_once_with(
+            f"notify.user.{reader.pk}", {"type": "notify.unread", "last_seen_seq": event.seq}
+        )
 
 
 @pytest.mark.locking

@@ -117,6 +117,8 @@ export function startNotifications({ bell, badge, panel, list }) {
         }
         return;
       }
+      // A live event carries the unread count after it (replayed ones do not: the count follows them).
+      if (typeof data.unread_count === "number") setCount(data.unread_count);
       if (replaying) missed.push(data);
       else deliver(data, { offline: false });
     });
