@@ -101,6 +101,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
                 message = await source()
                 async with turn:
                     await self.dispatch(message)
+                # Let the other sockets' handlers run before asking for more: on a fan-out every socket
+                # sends first, and only then does each go back to its source (the in-memory layer sweeps
+                # all of its channels on every receive; inline, those sweeps delayed the later sockets).
+                await asyncio.sleep(0)
 
         readers = [asyncio.ensure_future(read(receive)), asyncio.ensure_future(read(self.channel_receive))]
         try:
