@@ -67,8 +67,11 @@ browser:
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "Chromium not installed: the browser tests will be skipped (apt-get install chromium)"; }
 
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist), each on a test database and Redis key prefix
+# of its own; PYTEST_WORKERS=0 runs it in this one process (for --pdb, or to read one test's output in order).
+PYTEST_WORKERS ?= 2
 test: install-dev browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The partner branch service (services/branch) has its own package and suite.
 branch-test: install-dev

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -109,4 +110,24 @@ class ResilientRedisCache(RedisCache):
     delete = _soft(lambda *args, **kwargs: False)(RedisCache.delete)
     delete_many = _soft(lambda *args, **kwargs: None)(RedisCache.delete_many)
     incr = _soft(_second_argument_or(1))(RedisCache.incr)
-    clear = _soft(lambda *args, **kwargs: False)(RedisCache.clear)
+
+    @_soft(lambda *args, **kwargs: None)
+    def clear(self) -> None:
+        """Forget every key of this cache: with a ``KEY_PREFIX`` (``REDIS_KEY_PREFIX``) only the keys under it.
+
+        Django's backend empties the whole Redis database (``FLUSHDB``), which would also take the
+        keys of whoever shares it: another deployment, another test worker.
+        """
+        if not self.key_prefix:
+            RedisCache.clear(self)
+            return
+        client = self._cache.get_client(write=True)  # type: ignore[attr-defined]  # untyped in the stubs
+        pattern = re.sub(r"([*?\[\]\\])", r"\\\1", self.key_prefix) + ":*"  # the prefix taken literally
+        keys: list[bytes] = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            keys.append(key)
+            if len(keys) == 1000:
+                client.unlink(*keys)
+                keys.clear()
+        if keys:
+            client.unlink(*keys)

@@ -1,5 +1,7 @@
 """Django and REST framework settings shared by every profile."""
 
+import os
+import re
 from datetime import timedelta
 
 from .env import DEFAULT_SECRET_KEY, IS_PRODUCTION, VAR_DIR, env
@@ -138,12 +140,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------
 REDIS_URL: str = env.str("REDIS_URL", default="")
+# Put before every cache key and channel-layer channel this deployment keeps in Redis, so that two
+# deployments can share one Redis database (the cache's clear() then deletes only its own keys).
+# Under pytest-xdist each test worker adds its own (``test-gw0``...): the workers' test databases
+# number their rows alike, so a shared key ("user 1") would mean two different rows.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+REDIS_KEY_PREFIX: str = ".".join(
+    part for part in (env.str("REDIS_KEY_PREFIX", default=""), f"test-{_xdist_worker}" if _xdist_worker else "") if part
+)
+if not re.fullmatch(r"[A-Za-z0-9_.-]*", REDIS_KEY_PREFIX):
+    raise ValueError("REDIS_KEY_PREFIX: letters, digits, '_', '.' and '-' only (it also names channels)")
 CACHES = {
     "default": (
         {
             # Fails soft: an unreachable Redis is a cache miss, not a 500 (core/cache.py).
             "BACKEND": "circulate.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if REDIS_URL

@@ -3,7 +3,7 @@
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
-from .base import REDIS_URL
+from .base import REDIS_KEY_PREFIX, REDIS_URL
 from .env import env
 
 _channels_redis_url = env.str("CHANNELS_REDIS_URL", default=REDIS_URL)
@@ -20,6 +20,7 @@ CHANNEL_LAYERS = {
             # replays what it missed with ?after=).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
+                "prefix": f"{REDIS_KEY_PREFIX}.asgi" if REDIS_KEY_PREFIX else "asgi",
                 # redis-py 8 defaults to a 5 s read timeout and to a pool of 100 connections that raises
                 # when exhausted; with the core layer the first killed idle connections and the second
                 # broke bursts of connects and disconnects. Room for both is kept with this layer.

@@ -128,24 +128,25 @@ def test_a_socket_open_through_a_redis_restart_receives_events_again(server: tup
     base, redis_port = server
     writer, reader = UserFactory(), UserFactory()
     writer_token, reader_token = str(AccessToken.for_user(writer)), str(AccessToken.for_user(reader))
-    with running_redis(redis_port):
-        _wait_ready(base, 200)
-        socket = _socket(base, reader_token)
-        assert json.loads(socket.recv(timeout=10))["type"] == "unread"
-    with socket, running_redis(redis_port):
-        _wait_ready(base, 200)
-        # when books are added after the restart (the layer re-subscribes when its connection comes back;
-        # an event published before that reaches no one live, and the socket would replay it on reconnect)
-        titles: list[str] = []
-        deadline = time.monotonic() + 15
-        received: dict[str, Any] = {}
-        while not received and time.monotonic() < deadline:
-            titles.append(f"After restart {len(titles)}")
-            book = {"title": titles[-1], "isbn": isbn13(10 + len(titles))}
-            status, _ = _call(base, "POST", "/api/library/books/", book, writer_token)
-            assert status == 201
-            with contextlib.suppress(TimeoutError):
-                received = json.loads(socket.recv(timeout=1))
-        # then the same socket, never reconnected, receives them live again
-        assert received["type"] == "book.created"
-        assert received["data"]["title"] in titles
+    with contextlib.ExitStack() as open_socket:  # one socket, open across both runs of Redis
+        with running_redis(redis_port):
+            _wait_ready(base, 200)
+            socket = open_socket.enter_context(_socket(base, reader_token))
+            assert json.loads(socket.recv(timeout=10))["type"] == "unread"
+        with running_redis(redis_port):
+            _wait_ready(base, 200)
+            # when books are added after the restart (the layer re-subscribes when its connection comes back;
+            # an event published before that reaches no one live, and the socket would replay it on reconnect)
+            titles: list[str] = []
+            deadline = time.monotonic() + 15
+            received: dict[str, Any] = {}
+            while not received and time.monotonic() < deadline:
+                titles.append(f"After restart {len(titles)}")
+                book = {"title": titles[-1], "isbn": isbn13(10 + len(titles))}
+                status, _ = _call(base, "POST", "/api/library/books/", book, writer_token)
+                assert status == 201
+                with contextlib.suppress(TimeoutError):
+                    received = json.loads(socket.recv(timeout=1))
+            # then the same socket, never reconnected, receives them live again
+            assert received["type"] == "book.created"
+            assert received["data"]["title"] in titles
