@@ -261,6 +261,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # orjson writes what REST framework's renderer writes, faster (core.renderers).
+    "DEFAULT_RENDERER_CLASSES": [
+        "circulate.core.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # orjson: nesting deeper than JSON_MAX_DEPTH is a 400, not a RecursionError (core.parsers).
     "DEFAULT_PARSER_CLASSES": [
         "circulate.core.parsers.JSONParser",
