@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -66,26 +66,34 @@ class Generation:
             generation = cache.get(self.key)
         return str(generation)
 
-    def shared(self, url: str, build: Callable[[], Any]) -> Any:
+    def keys(self, names: Iterable[str]) -> dict[str, str]:
+        """The cache key of each name's answer."""
+        return {name: f"read-cache:{self.name}:" + hashlib.sha256(name.encode()).hexdigest() for name in names}
+
+    def shared(self, url: str, build: Callable[[], Any], read: ReadAhead | None = None) -> Any:
         """The answer for ``url`` as everyone sees it: from the cache, or ``build()`` and kept.
 
         ``build`` raising (a 400 for a bad filter, a 404) keeps nothing.
         """
-        return self.shared_many({url: build})[url]
+        return self.shared_many({url: build}, read)[url]
 
-    def shared_many(self, builders: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    def shared_many(self, builders: dict[str, Callable[[], Any]], read: ReadAhead | None = None) -> dict[str, Any]:
         """:meth:`shared` for several names at once: one read of the cache brings the generation and the answers.
 
         Each answer is kept under its name with the generation it was built in, and served only
-        while that is still the current generation: a kept answer costs one round trip. A missing
+        while that is still the current generation: a kept answer costs one round trip, or none
+        when ``read`` (a :class:`ReadAhead` of this request) already brought it. A missing
         answer is built once: the first reader to miss it builds it, and readers that miss it
         meanwhile wait for that build (:meth:`_wait_or_build`).
         """
         timeout = seconds()
         if timeout <= 0:
             return {name: build() for name, build in builders.items()}
-        keys = {name: f"read-cache:{self.name}:" + hashlib.sha256(name.encode()).hexdigest() for name in builders}
-        found = cache.get_many([self.key, *keys.values()])
+        keys = self.keys(builders)
+        wanted = [self.key, *keys.values()]
+        found = read.found(wanted) if read is not None else None
+        if found is None:
+            found = cache.get_many(wanted)
         generation = found.get(self.key)
         if generation is None:
             generation = self.current()
@@ -153,3 +161,33 @@ class Generation:
         for through in m2m:
             uid = f"{self.name}:{through._meta.label}"
             m2m_changed.connect(relation_changed, sender=through, weak=False, dispatch_uid=uid)
+
+
+class ReadAhead:
+    """Several generations' answers read from the cache in one round trip, for the reads that follow.
+
+    A request that reads two shared caches (the token's user row, then the catalogue page it
+    asked for) would wait for Redis twice. Where the later reads are known as soon as the first
+    one is (``accounts.authentication``: the view names them, given the user), the first reader
+    reads them all at once and hands this to the others (``read=`` of :meth:`Generation.shared`),
+    which then find their generation and answers here instead of asking again. What was read
+    is judged exactly as a read of the moment: an answer counts only with the generation read
+    beside it. It lives as long as the request that made it; a read it does not cover asks the
+    cache.
+    """
+
+    def __init__(self, wanted: Iterable[tuple[Generation, Iterable[str]]]) -> None:
+        keys = [key for generation, names in wanted for key in (generation.key, *generation.keys(names).values())]
+        self._read = frozenset(keys)
+        self._found = cache.get_many(keys)
+
+    @staticmethod
+    def of(request: Any) -> ReadAhead | None:
+        """What the request's authentication read ahead for its view (``accounts.authentication``), if anything."""
+        return getattr(request, "read_ahead", None)
+
+    def found(self, keys: list[str]) -> dict[str, Any] | None:
+        """What the cache held under ``keys`` (as ``cache.get_many``), or None when they were not all read."""
+        if not self._read.issuperset(keys):
+            return None
+        return {key: self._found[key] for key in keys if key in self._found}

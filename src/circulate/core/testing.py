@@ -9,11 +9,13 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, Any
+from unittest import mock
 
+from django.core.cache import caches
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -30,6 +32,36 @@ def database_url_of_this_connection() -> str:
     password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
     scheme = "mysql" if mysql else "postgres"
     return f"{scheme}://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+@contextmanager
+def cache_reads() -> Iterator[list[list[str]]]:
+    """The reads of the default cache inside the block, each the list of keys it asked for at once.
+
+    A ``get`` counts as a read of one key; the ``get`` calls a memory cache makes inside its own
+    ``get_many`` (it reads key by key, where Redis sends one MGET) do not count again.
+    """
+    backend = caches["default"]
+    reads: list[list[str]] = []
+    inside_get_many = False
+    get, get_many = backend.get, backend.get_many
+
+    def one(key: str, *args: Any, **kwargs: Any) -> Any:
+        if not inside_get_many:
+            reads.append([key])
+        return get(key, *args, **kwargs)
+
+    def several(keys: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal inside_get_many
+        reads.append(list(keys))
+        inside_get_many = True
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside_get_many = False
+
+    with mock.patch.object(backend, "get", one), mock.patch.object(backend, "get_many", several):
+        yield reads
 
 
 class CommittingClient(APIClient):

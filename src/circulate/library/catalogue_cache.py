@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from circulate.core.permissions import UserLike
-from circulate.core.read_cache import Generation
+from circulate.core.read_cache import Generation, ReadAhead
 from circulate.library.models import Author, Book, Like, Member
 
 CATALOGUE = Generation("library:catalogue")
@@ -34,22 +34,33 @@ def changed() -> None:
     CATALOGUE.changed()
 
 
-def shared_with_likes(url: str, build: Callable[[], Any], user: UserLike | None) -> tuple[Any, frozenset[int]]:
+def _likes_of(user_id: Any) -> str:
+    return f"likes of user {user_id}"
+
+
+def read_ahead(url: str, user_id: Any) -> list[tuple[Generation, list[str]]]:
+    """What :func:`shared_with_likes` reads for this user: read with the user's own row when signing in."""
+    return [(CATALOGUE, [url, _likes_of(user_id)])]
+
+
+def shared_with_likes(
+    url: str, build: Callable[[], Any], user: UserLike | None, read: ReadAhead | None = None
+) -> tuple[Any, frozenset[int]]:
     """The answer for ``url`` as everyone sees it, and the ids of the books ``user`` likes.
 
     Both are kept under the catalogue's generation (every like and unlike replaces it: the
     counter moves), so a caller's likes cost no query while nothing changes; one read of the
-    cache brings both.
+    cache brings both, or none when ``read`` brought them with the caller's user row.
     """
     if user is None or not user.is_authenticated:
-        return CATALOGUE.shared(url, build), frozenset()
+        return CATALOGUE.shared(url, build, read), frozenset()
     user_id = user.pk
 
     def likes() -> frozenset[int]:
         return frozenset(Like.objects.filter(member__user_id=user_id).values_list("book_id", flat=True))
 
-    found = CATALOGUE.shared_many({url: build, f"likes of user {user_id}": likes})
-    return found[url], found[f"likes of user {user_id}"]
+    found = CATALOGUE.shared_many({url: build, _likes_of(user_id): likes}, read)
+    return found[url], found[_likes_of(user_id)]
 
 
 def with_likes(rows: list[dict[str, Any]], liked: frozenset[int]) -> list[dict[str, Any]]:

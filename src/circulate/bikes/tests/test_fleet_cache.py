@@ -11,6 +11,7 @@ from circulate.accounts.tests.factories import UserFactory
 from circulate.bikes import services
 from circulate.bikes.models import Bike, Rental
 from circulate.bikes.tests.factories import make_bike, make_fleet_manager, make_plan, make_station
+from circulate.core.testing import cache_reads
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,8 @@ def test_a_kept_list_costs_no_query(auth_client, django_assert_num_queries) -> N
     make_bike(fleet=fleet)
     client = auth_client(UserFactory())
     first = client.get(f"{API}/bikes/")
-    # the caller's user row is kept too (accounts.authentication)
-    with django_assert_num_queries(0):
+    # the caller's user row is kept too (accounts.authentication), and read with the list at once
+    with cache_reads() as reads, django_assert_num_queries(0):
         again = client.get(f"{API}/bikes/")
     assert again.json() == first.json()
+    assert [len(keys) for keys in reads] == [4]  # two generations, the caller's row, the list

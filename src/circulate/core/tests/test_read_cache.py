@@ -6,10 +6,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.core.cache import caches
 
-from circulate.core.read_cache import Generation
+from circulate.core.read_cache import Generation, ReadAhead
 
 READERS = 8
 
@@ -97,3 +99,39 @@ def test_a_reader_waiting_on_a_build_across_a_change_builds_from_the_new_rows() 
         assert first.result(timeout=10) == {"title": "old"}
         assert second.result(timeout=10) == {"title": "new"}
     assert generation.shared("http://testserver/book", lambda: {"title": "rebuilt"}) == {"title": "new"}
+
+
+def test_answers_read_ahead_are_served_without_asking_the_cache_again() -> None:
+    # given two generations, each with a kept answer, read ahead in one round trip
+    users, pages = Generation("test:ahead-users"), Generation("test:ahead-pages")
+    users.shared("user 1", lambda: "row of user 1")
+    pages.shared("page 1", lambda: "page 1 as kept")
+    read = ReadAhead([(users, ["user 1"]), (pages, ["page 1", "never kept"])])
+    # when both are read with it
+    with mock.patch.object(caches["default"], "get_many", wraps=caches["default"].get_many) as get_many:
+        user = users.shared("user 1", lambda: "built again", read)
+        page = pages.shared_many({"page 1": lambda: "built again", "never kept": lambda: "built now"}, read)
+        # then the kept answers come from what was read ahead, a miss is built, and nothing is read twice
+        assert get_many.call_count == 0
+    assert (user, page) == ("row of user 1", {"page 1": "page 1 as kept", "never kept": "built now"})
+
+
+def test_a_read_the_read_ahead_does_not_cover_asks_the_cache() -> None:
+    pages = Generation("test:ahead-partial")
+    pages.shared("page 2", lambda: "page 2 as kept")
+    read = ReadAhead([(pages, ["page 1"])])
+    assert read.found(list(pages.keys(["page 2"]).values())) is None
+    assert pages.shared("page 2", lambda: "built again", read) == "page 2 as kept"
+
+
+@pytest.mark.django_db  # changed() also replaces the generation when the transaction commits
+def test_an_answer_read_ahead_counts_only_with_its_generation() -> None:
+    # given an answer read ahead, then the rows change before it is used
+    pages = Generation("test:ahead-changed")
+    pages.shared("page 1", lambda: "before")
+    read = ReadAhead([(pages, ["page 1"])])
+    pages.changed()
+    # then the answer is still judged with the generation read beside it (the read happened before
+    # the change, as any read may), and the next read of the cache sees the change
+    assert pages.shared("page 1", lambda: "after", read) == "before"
+    assert pages.shared("page 1", lambda: "after") == "after"

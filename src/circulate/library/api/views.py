@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from circulate.core.api import ServiceCrudViewSet, ServiceViewSet
+from circulate.core.read_cache import Generation, ReadAhead
 from circulate.library import catalogue_cache, filters, selectors, services
 from circulate.library.api import docs
 from circulate.library.api.docs import errors, request_example, response_example
@@ -168,19 +169,29 @@ class BookViewSet(ServiceCrudViewSet):
         shared = self.action in ("list", "retrieve")
         return selectors.books_for(user=None if shared else self.request.user)
 
+    def read_ahead(self, user_id: Any) -> list[tuple[Generation, list[str]]]:
+        """The kept page or book and the caller's likes, read with the caller's user row (KeptUserJWTAuthentication)."""
+        if self.action not in ("list", "retrieve"):
+            return []
+        return catalogue_cache.read_ahead(self.request.build_absolute_uri(), user_id)
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def build() -> dict[str, Any]:
             data = super(BookViewSet, self).list(request, *args, **kwargs).data
             return {**data, "results": [dict(row) for row in data["results"]]}
 
-        page, liked = catalogue_cache.shared_with_likes(request.build_absolute_uri(), build, request.user)
+        page, liked = catalogue_cache.shared_with_likes(
+            request.build_absolute_uri(), build, request.user, ReadAhead.of(request)
+        )
         return Response({**page, "results": catalogue_cache.with_likes(page["results"], liked)})
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def build() -> dict[str, Any]:
             return dict(super(BookViewSet, self).retrieve(request, *args, **kwargs).data)
 
-        book, liked = catalogue_cache.shared_with_likes(request.build_absolute_uri(), build, request.user)
+        book, liked = catalogue_cache.shared_with_likes(
+            request.build_absolute_uri(), build, request.user, ReadAhead.of(request)
+        )
         return Response(catalogue_cache.with_likes([book], liked)[0])
 
     @extend_schema(

@@ -9,6 +9,7 @@ import pytest
 
 from circulate.accounts.tests.factories import UserFactory
 from circulate.core.services import restore
+from circulate.core.testing import cache_reads
 from circulate.library import catalogue_cache, services
 from circulate.library.models import Book, Loan
 from circulate.library.tests.factories import AuthorFactory, BookFactory, make_librarian, member_with_card
@@ -182,3 +183,21 @@ def test_a_callers_own_like_and_a_member_moved_to_another_account_show_at_once(a
     # then the like is Bob's at once, and no longer hers
     assert _row(bob_client, book)["liked_by_me"] is True
     assert _row(alice_client, book)["liked_by_me"] is False
+
+
+@pytest.mark.parametrize("path", ["/books/", "/books/{pk}/"], ids=["list", "detail"])
+def test_a_kept_answer_the_callers_row_and_likes_come_in_one_read_of_the_cache(
+    auth_client, django_assert_num_queries, path: str
+) -> None:
+    # given a page or book read once (kept, with the caller's row and likes)
+    book = BookFactory()
+    client = auth_client(UserFactory())
+    url = API + path.format(pk=book.pk)
+    first = client.get(url).json()
+    # when it is read again
+    with cache_reads() as reads, django_assert_num_queries(0):
+        again = client.get(url).json()
+    # then one read of the cache brought everything: the accounts' generation, the caller's row, the
+    # catalogue's generation, the answer and the likes; and nothing was asked of the database
+    assert again == first
+    assert [len(keys) for keys in reads] == [5]
