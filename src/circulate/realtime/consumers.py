@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -42,6 +43,15 @@ from circulate.realtime.services import EVENT_MESSAGE, UNREAD_MESSAGE, serialize
 # WebSocket close codes (4000-4999 are the application's): the HTTP status they stand for, plus 4000.
 CLOSE_BAD_REQUEST = 4400
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FELL_BEHIND = 4408
+
+# An event handled this much later than events usually reach the socket means it has fallen behind: its
+# client does not read (every send waits for it) or its process cannot keep up. The channel layer
+# keeps each socket's waiting events in the process's memory, without a limit of its own (the
+# pub/sub layer), so such a socket is closed with 4408 and its queue goes with it; the client
+# reconnects with ?after=<last seq> and replays what it missed from the database. A client that
+# reads nothing at all is dropped by the server's ping timeout (uvicorn: 20 s + 20 s).
+MAX_EVENT_DELAY_SECONDS = 15.0
 
 FAN_OUT_MESSAGES = frozenset({EVENT_MESSAGE, UNREAD_MESSAGE})
 
@@ -80,6 +90,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.unread = 0
         self.counted_through = 0
         self.last_seen_seq = 0
+        # The shortest delay from an event's "sent" to its handling seen on this socket (fell_behind).
+        self.shortest_delay = math.inf
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Channels' ``AsyncConsumer.__call__``, with one long-lived reader per source of messages.
@@ -175,6 +187,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def notify_event(self, message: dict[str, Any]) -> None:
         if not await self.still_signed_in():
             return
+        if self.fell_behind(message.get("sent")):
+            self.open = False
+            await self.close(code=CLOSE_FELL_BEHIND, reason="Fell behind: reconnect with ?after=<last seq>.")
+            return
         event = message["event"]
         if message.get("actor_id") == self.user.pk or event["seq"] in self.replayed:
             return
@@ -184,6 +200,18 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         elif seq > self.last_seen_seq:
             self.unread = min(self.unread + 1, selectors.UNREAD_COUNT_LIMIT)
         await self.send_json({**event, "unread_count": self.unread})
+
+    def fell_behind(self, sent: float | None) -> bool:
+        """Whether an event sent at ``sent`` (the sender's clock) reached this socket too late.
+
+        The delay counts from the shortest one this socket has seen, not from zero: the sender's
+        clock (another process, perhaps another host) may be off from this one's by any constant.
+        """
+        if sent is None:
+            return False
+        delay = time.time() - sent
+        self.shortest_delay = min(self.shortest_delay, delay)
+        return delay - self.shortest_delay > MAX_EVENT_DELAY_SECONDS
 
     async def notify_unread(self, message: dict[str, Any]) -> None:
         """The user marked events as seen (perhaps in another tab): send the new count."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC
 from typing import Any
 
@@ -51,7 +52,8 @@ def _store_and_send(event_type: str, data: dict[str, Any], audience: Audience, a
             type=event_type, payload=data, audience=audience.kind, role=audience.role, actor_id=actor_id
         )
         EventRecipient.objects.bulk_create([EventRecipient(event=event, user_id=pk) for pk in recipient_ids])
-    message = {"type": EVENT_MESSAGE, "event": serialize_event(event), "actor_id": actor_id}
+    # "sent": when it left, so that a socket can tell it has fallen behind (consumers.MAX_EVENT_DELAY_SECONDS).
+    message = {"type": EVENT_MESSAGE, "event": serialize_event(event), "actor_id": actor_id, "sent": time.time()}
     groups = [user_group(pk) for pk in recipient_ids] if audience.kind == USERS else audience.groups()
     for group in groups:
         _group_send(group, message)

@@ -17,7 +17,8 @@ CHANNEL_LAYERS = {
             # sockets that put the fan-out's p99 at 320-370 ms against 220-250 ms here (README, "Live
             # notifications fan-out"). What this layer does not have: per-channel capacity and expiry
             # (a message is delivered to who is subscribed now, or to no one; a socket that was away
-            # replays what it missed with ?after=).
+            # replays what it missed with ?after=). A socket whose waiting messages pile up is closed
+            # by the consumer instead (4408, realtime/consumers.py MAX_EVENT_DELAY_SECONDS).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 "prefix": f"{REDIS_KEY_PREFIX}.asgi" if REDIS_KEY_PREFIX else "asgi",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from circulate.accounts.roles import LIBRARIAN
 from circulate.accounts.tests.factories import UserFactory
 from circulate.asgi import application
-from circulate.realtime import audience, selectors
+from circulate.realtime import audience, consumers, selectors
 from circulate.realtime.audience import EVERYONE_GROUP, Audience
 from circulate.realtime.models import Event
 from circulate.realtime.services import EVENT_MESSAGE, publish, serialize_event
@@ -500,3 +501,34 @@ class TestLifecycle:
         # then the error ends the application instance, as Channels' own loop would
         with pytest.raises(ValueError, match=r"No handler for message type no\.such\.message"):
             await socket.wait(5)
+
+    async def test_a_socket_whose_events_arrive_late_is_closed_with_4408(self, ws: Connect) -> None:
+        # given a reader whose socket has received an event on time
+        reader = await make_user()
+        socket = await ws(f"token={token_for(reader)}")
+        await receive(socket)
+        await get_channel_layer().group_send(EVERYONE_GROUP, late_event(seq=10**6, seconds_ago=0))
+        assert (await receive(socket))["seq"] == 10**6
+        # when an event reaches it much later after being sent than that one did (a backlog)
+        await get_channel_layer().group_send(
+            EVERYONE_GROUP, late_event(seq=10**6 + 1, seconds_ago=consumers.MAX_EVENT_DELAY_SECONDS + 5)
+        )
+        # then the socket is closed, to reconnect with ?after= and replay from the database
+        await assert_closed_with(socket, consumers.CLOSE_FELL_BEHIND)
+
+    async def test_a_sender_clock_off_from_the_servers_is_not_a_delay(self, ws: Connect) -> None:
+        # given a sender whose clock is an hour behind this process's
+        reader = await make_user()
+        socket = await ws(f"token={token_for(reader)}")
+        await receive(socket)
+        # when its events arrive, each as promptly as the last
+        for seq in (10**6, 10**6 + 1, 10**6 + 2):
+            await get_channel_layer().group_send(EVERYONE_GROUP, late_event(seq=seq, seconds_ago=3600))
+            # then each is delivered
+            assert (await receive(socket))["seq"] == seq
+
+
+def late_event(seq: int, seconds_ago: float) -> dict[str, Any]:
+    """A fan-out message as services._store_and_send sends it, stamped ``seconds_ago`` on the sender's clock."""
+    event = {"type": "book.created", "seq": seq, "at": "2026-12-07T12:00:00Z", "data": {"title": "Late"}}
+    return {"type": EVENT_MESSAGE, "event": event, "actor_id": None, "sent": time.time() - seconds_ago}

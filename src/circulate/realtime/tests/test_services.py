@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -70,11 +71,14 @@ class TestPublish:
             services.publish("loan.issued", {"loan": 3}, audience=audience.role(LIBRARIAN), actor=actor)
         # then
         event = Event.objects.get()
+        sent = time.time()
         group_sends.assert_awaited_once_with(
             "notify.role.librarian",
-            {"type": "notify.event", "event": services.serialize_event(event), "actor_id": actor.pk},
+            {"type": "notify.event", "event": services.serialize_event(event), "actor_id": actor.pk, "sent": mock.ANY},
         )
-        assert group_sends.await_args.args[1]["event"]["at"].endswith("Z")
+        message = group_sends.await_args.args[1]
+        assert message["event"]["at"].endswith("Z")
+        assert sent - 5 < message["sent"] <= sent  # when it left, for the sockets to tell a backlog
 
     def test_named_recipients_never_include_the_actor(
         self, django_capture_on_commit_callbacks: Callable[..., Any]
