@@ -7,14 +7,24 @@ dealership and the stock row. No two writers ever wait for each other in a circl
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model
 
 from circulate.audit import services as audit
-from circulate.core.errors import NotFoundError, PermissionDeniedError
+from circulate.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from circulate.dealership import selectors
-from circulate.dealership.models import Buyer, Dealership, DealershipCar, Offer
+from circulate.dealership.models import (
+    Buyer,
+    CarModel,
+    Dealership,
+    DealershipCar,
+    DealershipPromotion,
+    Offer,
+    SupplierDiscount,
+)
 from circulate.realtime import audience
 from circulate.realtime.services import publish
 
@@ -91,3 +101,24 @@ def changes_since(before: dict[str, Any], instance: Model) -> dict[str, tuple[An
 
 def created(instance: Model, fields: Any) -> dict[str, tuple[Any, Any]]:
     return {name: (None, value) for name, value in snapshot(instance, fields).items()}
+
+
+# --- Discounts: a supplier's (services/catalogue.py) and a dealership's promotions (services/dealerships.py)
+
+
+def check_percent(percent: Decimal) -> None:
+    if not Decimal(0) < percent < Decimal(100):
+        raise InvalidInputError("percent must be more than 0 and less than 100.", field="percent")
+
+
+def check_period(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise InvalidInputError("ends_at must be after starts_at.", field="ends_at")
+
+
+def set_car_models(discount: SupplierDiscount | DealershipPromotion, car_model_ids: list[int]) -> None:
+    """The car models a discount applies to (none: all of them); an unknown id is a 400."""
+    found = list(CarModel.objects.filter(pk__in=car_model_ids).values_list("pk", flat=True))
+    if missing := sorted(set(car_model_ids) - set(found)):
+        raise InvalidInputError(f"No car model with id {missing[0]}.", field="car_models")
+    discount.car_models.set(found)

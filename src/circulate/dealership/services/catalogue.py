@@ -20,7 +20,16 @@ from circulate.dealership.models import (
     SupplierCar,
     SupplierDiscount,
 )
-from circulate.dealership.services._common import changes_since, created, get_or_404, require_market_staff, snapshot
+from circulate.dealership.services._common import (
+    changes_since,
+    check_percent,
+    check_period,
+    created,
+    get_or_404,
+    require_market_staff,
+    set_car_models,
+    snapshot,
+)
 
 CAR_MODEL_FIELDS = (
     "make",
@@ -203,18 +212,9 @@ def _check_discount(discount: SupplierDiscount) -> None:
     else:
         if discount.starts_at is None or discount.ends_at is None:
             raise InvalidInputError("A promotion needs starts_at and ends_at.", field="starts_at")
-        if discount.ends_at <= discount.starts_at:
-            raise InvalidInputError("ends_at must be after starts_at.", field="ends_at")
+        check_period(discount.starts_at, discount.ends_at)
         discount.min_units = None
-    if not Decimal(0) < discount.percent < Decimal(100):
-        raise InvalidInputError("percent must be more than 0 and less than 100.", field="percent")
-
-
-def _set_models(discount: SupplierDiscount, car_model_ids: list[int]) -> None:
-    found = list(CarModel.objects.filter(pk__in=car_model_ids).values_list("pk", flat=True))
-    if missing := sorted(set(car_model_ids) - set(found)):
-        raise InvalidInputError(f"No car model with id {missing[0]}.", field="car_models")
-    discount.car_models.set(found)
+    check_percent(discount.percent)
 
 
 @audit.audited("dealership.supplier_discount.create")
@@ -229,7 +229,7 @@ def create_supplier_discount(*, actor: Any, supplier_id: int, **fields: Unpack[D
     _apply(discount, data)
     _check_discount(discount)
     discount.save()
-    _set_models(discount, list(model_ids))
+    set_car_models(discount, list(model_ids))
     changes = created(discount, DISCOUNT_FIELDS)
     audit.record("dealership.supplier_discount.create", actor=actor, target=discount, changes=changes)
     return discount
@@ -249,7 +249,7 @@ def update_supplier_discount(
     _check_discount(discount)
     discount.save()
     if model_ids is not None:
-        _set_models(discount, list(model_ids))
+        set_car_models(discount, list(model_ids))
     changed = changes_since(before, discount)
     audit.record("dealership.supplier_discount.update", actor=actor, target=discount, changes=changed)
     return discount

@@ -21,15 +21,18 @@ from circulate.core.permissions import has_role
 from circulate.core.services import soft_delete
 from circulate.dealership.criteria import clean_preferences
 from circulate.dealership.errors import StockNotEmptyError
-from circulate.dealership.models import BalanceTopUp, CarModel, Dealership, DealershipCar, DealershipPromotion
+from circulate.dealership.models import BalanceTopUp, Dealership, DealershipCar, DealershipPromotion
 from circulate.dealership.pricing import with_markup
 from circulate.dealership.services._common import (
     changes_since,
+    check_percent,
+    check_period,
     created,
     get_or_404,
     lock_dealership,
     require_manages,
     require_market_staff,
+    set_car_models,
     snapshot,
 )
 
@@ -160,17 +163,8 @@ class PromotionChanges(TypedDict, total=False):
 
 
 def _check_promotion(promotion: DealershipPromotion) -> None:
-    if not Decimal(0) < promotion.percent < Decimal(100):
-        raise InvalidInputError("percent must be more than 0 and less than 100.", field="percent")
-    if promotion.ends_at <= promotion.starts_at:
-        raise InvalidInputError("ends_at must be after starts_at.", field="ends_at")
-
-
-def _set_models(promotion: DealershipPromotion, car_model_ids: list[int]) -> None:
-    found = list(CarModel.objects.filter(pk__in=car_model_ids).values_list("pk", flat=True))
-    if missing := sorted(set(car_model_ids) - set(found)):
-        raise InvalidInputError(f"No car model with id {missing[0]}.", field="car_models")
-    promotion.car_models.set(found)
+    check_percent(promotion.percent)
+    check_period(promotion.starts_at, promotion.ends_at)
 
 
 @audit.audited("dealership.promotion.create")
@@ -184,7 +178,7 @@ def create_promotion(*, actor: Any, dealership_id: int, **fields: Unpack[Promoti
     promotion = DealershipPromotion(dealership=dealership, **data)
     _check_promotion(promotion)
     promotion.save()
-    _set_models(promotion, list(model_ids))
+    set_car_models(promotion, list(model_ids))
     changes = created(promotion, PROMOTION_FIELDS)
     audit.record("dealership.promotion.create", actor=actor, target=promotion, changes=changes)
     return promotion
@@ -211,7 +205,7 @@ def update_promotion(*, actor: Any, promotion_id: int, **changes: Unpack[Promoti
     _check_promotion(promotion)
     promotion.save()
     if model_ids is not None:
-        _set_models(promotion, list(model_ids))
+        set_car_models(promotion, list(model_ids))
     changed = changes_since(before, promotion)
     audit.record("dealership.promotion.update", actor=actor, target=promotion, changes=changed)
     return promotion
