@@ -405,7 +405,7 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceView
         return self.render(offer.pk, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Withdraw your active offer",
+        summary="Withdraw an active offer (a buyer: their own; the market's staff: anyone's, and the buyer is told)",
         request=None,
         responses={200: OfferSerializer, **errors(404, 409, conflict="`offer_not_active`: fulfilled or cancelled")},
     )

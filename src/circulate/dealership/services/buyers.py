@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from circulate.audit import services as audit
 from circulate.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from circulate.dealership import selectors
 from circulate.dealership.criteria import clean_criteria
 from circulate.dealership.errors import OfferNotActiveError
 from circulate.dealership.models import BalanceTopUp, Buyer, CarModel, Offer
@@ -116,11 +117,18 @@ def create_offer(
 @audit.audited("dealership.offer.cancel")
 @transaction.atomic
 def cancel_offer(*, actor: Any, offer_id: int) -> Offer:
-    """The buyer withdraws an active offer; a fulfilled or cancelled one answers 409 ``offer_not_active``."""
-    seen = Offer.objects.filter(pk=offer_id, buyer__user=actor).values_list("buyer_id", flat=True).first()
+    """The buyer withdraws an active offer, or the market's staff take one off the market.
+
+    When staff cancel someone's offer, the buyer is told (``offer.cancelled``). A fulfilled or
+    cancelled offer answers 409 ``offer_not_active``; someone else's offer is a 404 to a buyer.
+    """
+    rows = Offer.objects.filter(pk=offer_id)
+    if not selectors.is_market_staff(actor):
+        rows = rows.filter(buyer__user=actor)
+    seen = rows.values_list("buyer_id", flat=True).first()
     if seen is None:
         raise NotFoundError(f"No offer with id {offer_id}.")
-    lock_buyer(seen)
+    buyer = lock_buyer(seen)
     offer = lock_offer(offer_id)
     if offer.status != Offer.Status.ACTIVE:
         raise OfferNotActiveError(f"Offer #{offer.pk} is {offer.status}.")
@@ -128,4 +136,6 @@ def cancel_offer(*, actor: Any, offer_id: int) -> Offer:
     offer.cancelled_at = timezone.now()
     offer.save(update_fields=["status", "cancelled_at", "updated_at"])
     audit.record("dealership.offer.cancel", actor=actor, target=offer, changes={"status": ("active", "cancelled")})
+    if buyer.user_id != actor.pk:
+        publish_to_users("offer.cancelled", _offer_payload(offer), [buyer.user_id], actor=actor)
     return offer

@@ -240,6 +240,28 @@ def test_a_buyer_cancels_an_active_offer_once(auth_client, market) -> None:  # t
     assert second.json()["code"] == "offer_not_active"
 
 
+def test_staff_take_an_offer_off_the_market_and_the_buyer_is_told(auth_client, market) -> None:  # type: ignore[no-untyped-def]
+    offer = market["other_offer"]
+    url = f"{API}/offers/{offer.pk}/cancel/"
+    # when a dealer (who may not) and then the market's staff cancel a buyer's offer
+    refused = auth_client(market["dealer"]).post(url)
+    cancelled = auth_client(market["staff"]).post(url)
+    # then the dealer's attempt is a 404 and the staff's cancels it
+    assert refused.status_code == 404
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
+    # and the buyer, and only the buyer, hears of it
+    event = Event.objects.get(type="offer.cancelled")
+    assert event.payload["offer_id"] == offer.pk
+    assert list(EventRecipient.objects.filter(event=event).values_list("user_id", flat=True)) == [offer.buyer.user_id]
+
+
+def test_a_buyer_cancelling_their_own_offer_tells_no_one(auth_client, market) -> None:  # type: ignore[no-untyped-def]
+    response = auth_client(market["other_buyer"].user).post(f"{API}/offers/{market['other_offer'].pk}/cancel/")
+    assert response.status_code == 200
+    assert not Event.objects.filter(type="offer.cancelled").exists()
+
+
 def test_sales_are_visible_to_the_buyer_the_dealership_and_staff_only(auth_client, market) -> None:  # type: ignore[no-untyped-def]
     def ids(user) -> list[int]:  # type: ignore[no-untyped-def]
         return [s["id"] for s in auth_client(user).get(f"{API}/sales/").json()["results"]]

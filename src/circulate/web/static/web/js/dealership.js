@@ -129,7 +129,7 @@ function setUpBuyer() {
     stock: { load: () => stock.load(), onEvent: (type) => refreshOnSale(type) && stock.reload() },
     offers: {
       load: () => Promise.all([offers.load(), balance()]),
-      onEvent: (type) => refreshOnSale(type) && Promise.all([offers.reload(), balance()]),
+      onEvent: (type) => (refreshOnSale(type) || type === "offer.cancelled") && Promise.all([offers.reload(), balance()]),
     },
     purchases: { load: () => purchases.load(), onEvent: (type) => refreshOnSale(type) && purchases.reload() },
   };
@@ -287,6 +287,7 @@ async function start() {
     const data = event.detail?.data || {};
     // The live notice of a sale, whichever tab is open.
     if (type === "offer.fulfilled") toast(`Offer #${data.offer_id} fulfilled: ${data.price} USD at ${data.dealership_name}.`, "success");
+    if (type === "offer.cancelled") toast(`Offer #${data.offer_id} was taken off the market by the market's staff.`);
     for (const name of shown) sections[name]?.onEvent?.(type, event.detail);
   });
   await first;
