@@ -250,8 +250,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if N
 # estimate with ``count_is_estimate: true`` (core/pagination.py). 0 always counts exactly.
 PAGINATION_EXACT_COUNT_LIMIT = env.int("PAGINATION_EXACT_COUNT_LIMIT", default=10_000)
 # Seconds the shared read caches keep an answer (the catalogue's book pages and details, the bike
-# fleet's list and details, each access token's user row: core/read_cache.py; every change through
-# the services forgets them at once).
+# fleet's list and details, the dealership stock as buyers see it, the market statistics of the
+# staff, each access token's user row: core/read_cache.py; every change through the services
+# forgets them at once).
 # 0 turns them off: the default without Redis, where each process has its own memory cache and would
 # not hear what another process (a second web worker, the Celery worker) changed.
 READ_CACHE_SECONDS: int = env.int("READ_CACHE_SECONDS", default=30 if REDIS_URL else 0)

@@ -19,10 +19,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from circulate.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from circulate.core.read_cache import Generation, ReadAhead
 from circulate.core.schema import response_example
 from circulate.dealership import selectors, stats
 from circulate.dealership.api.docs import errors
 from circulate.dealership.models import Buyer, Dealership, Supplier
+from circulate.dealership.stats_cache import SALES
 
 PERIOD_PARAMETERS = [
     OpenApiParameter(
@@ -62,6 +64,11 @@ def period_of(request: Request) -> stats.Period:
     if start and end and end <= start:
         raise InvalidInputError("to must be after from.", field="to")
     return stats.Period(start, end)
+
+
+def _kept_statistics(view: APIView, user_id: Any) -> list[tuple[Generation, list[str]]]:
+    """The market's staff's statistics are kept (stats_cache): read them with the caller's user row."""
+    return [(SALES, [view.request.build_absolute_uri()])]
 
 
 class DealershipStatsView(APIView):
@@ -142,6 +149,8 @@ def _require_staff(request: Request) -> None:
 
 
 class SupplierStatsView(APIView):
+    read_ahead = _kept_statistics
+
     @extend_schema(
         summary="A supplier's statistics (the market's staff)",
         parameters=PERIOD_PARAMETERS,
@@ -168,13 +177,20 @@ class SupplierStatsView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         _require_staff(request)
-        supplier = Supplier.all_objects.filter(pk=pk).values_list("pk", "name").first()
-        if supplier is None:
-            raise NotFoundError(f"No supplier with id {pk}.")
-        return Response(stats.supplier_stats(supplier_id=supplier[0], name=supplier[1], period=period_of(request)))
+        period = period_of(request)
+
+        def build() -> dict[str, Any]:
+            supplier = Supplier.all_objects.filter(pk=pk).values_list("pk", "name").first()
+            if supplier is None:
+                raise NotFoundError(f"No supplier with id {pk}.")
+            return stats.supplier_stats(supplier_id=supplier[0], name=supplier[1], period=period)
+
+        return Response(SALES.shared(request.build_absolute_uri(), build, ReadAhead.of(request)))
 
 
 class OverviewStatsView(APIView):
+    read_ahead = _kept_statistics
+
     @extend_schema(
         summary="The market at a glance (the market's staff)",
         parameters=PERIOD_PARAMETERS,
@@ -182,5 +198,6 @@ class OverviewStatsView(APIView):
     )
     def get(self, request: Request) -> Response:
         _require_staff(request)
-        data: dict[str, Any] = stats.overview(period=period_of(request))
+        period = period_of(request)
+        data = SALES.shared(request.build_absolute_uri(), lambda: stats.overview(period=period), ReadAhead.of(request))
         return Response(data)

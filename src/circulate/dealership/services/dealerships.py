@@ -19,6 +19,7 @@ from circulate.audit import services as audit
 from circulate.core.errors import InvalidInputError, NotFoundError
 from circulate.core.permissions import has_role
 from circulate.core.services import soft_delete
+from circulate.dealership import stock_cache
 from circulate.dealership.criteria import clean_preferences
 from circulate.dealership.errors import StockNotEmptyError
 from circulate.dealership.models import BalanceTopUp, Dealership, DealershipCar, DealershipPromotion
@@ -75,6 +76,7 @@ def _reprice_stock(dealership: Dealership) -> None:
         new_price = with_markup(row.unit_cost, dealership.markup_percent)
         if row.price != new_price:
             DealershipCar.objects.filter(pk=row.pk).update(price=new_price)
+            stock_cache.changed()
 
 
 @audit.audited("dealership.dealership.update")

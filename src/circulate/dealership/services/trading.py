@@ -31,7 +31,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from circulate.audit import services as audit
-from circulate.dealership import rollup
+from circulate.dealership import rollup, stock_cache
 from circulate.dealership.models import (
     Buyer,
     Dealership,
@@ -81,6 +81,7 @@ def _add_to_stock(dealership: Dealership, car_model_id: int, quantity: int, unit
     cost = average_cost(row.quantity, row.unit_cost, quantity, unit_price)
     price = with_markup(cost, dealership.markup_percent)
     DealershipCar.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantity, unit_cost=cost, price=price)
+    stock_cache.changed()
     row.refresh_from_db(fields=["quantity", "unit_cost", "price"])
     return row
 
@@ -215,6 +216,7 @@ def _sell(offer_id: int, now: datetime, promotions: dict[int, list[Terms]]) -> D
     paid = Buyer.objects.filter(pk=buyer.pk, balance__gte=price).update(balance=F("balance") - price, updated_at=now)
     if not (taken and paid):  # cannot happen under the locks; never sell without both
         raise _RetryError
+    stock_cache.changed()
     Dealership.objects.filter(pk=dealership.pk).update(balance=F("balance") + price, updated_at=now)
     sale = DealershipSale.objects.create(
         dealership=dealership,
