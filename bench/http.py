@@ -6,8 +6,9 @@
 Starts on loopback what compose runs: nginx with ``deploy/nginx.conf`` in front of gunicorn
 with ``deploy/gunicorn.conf.py`` (synchronous WSGI workers: ``--workers``, default the shipped 2 x cores + 1; the
 psycopg pool, Redis for the cache and the broker: a private ``redis-server``), over a
-PostgreSQL database of 100,000 books (``generate_library``) and 1,000 stations with 10,000
-bikes (``generate_fleet``). The benchmark's URLconf (``bench/http_urls.py``) adds two
+PostgreSQL database of 100,000 books (``generate_library``), 1,000 stations with 10,000
+bikes (``generate_fleet``) and a car market of 100 dealerships with 20,000 past sales
+(``bench.dealership``'s bulk fill). The benchmark's URLconf (``bench/http_urls.py``) adds two
 baselines: *bare* (a constant JSON answer, no database) and *hand-written* (the same JSON as
 the API's book list, by hand, see ``bench/baselines.py``).
 
@@ -43,6 +44,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "bench-http-" + "h" * 50
 WRITERS = 32
+# Past sales behind the dealership statistics (bench.dealership fills 100,000 for its own run).
+MARKET_SALES = 20_000
 
 
 @dataclass
@@ -50,6 +53,8 @@ class Endpoint:
     name: str
     path: str = ""
     auth: bool = True
+    # Whose token the reads send (a key of _prepare's answer): the librarian's, or the market staff's.
+    token: str = "token"
     # A write: one iteration of a client loop, returning the statuses it got (measured in Python).
     write: Callable[[str, int], list[tuple[int, float]]] | None = None
 
@@ -124,18 +129,25 @@ def _prepare(args: argparse.Namespace) -> dict[str, Any]:
     from django.db.models import Count
     from rest_framework_simplejwt.tokens import AccessToken
 
+    from bench.dealership import _fill as fill_market
     from bench.library import _prepare as prepare_library
     from circulate.accounts.models import User
     from circulate.accounts.roles import LIBRARIAN
     from circulate.accounts.services import grant_role
     from circulate.bikes import services as bikes
     from circulate.bikes.models import Bike, Rental, Station
+    from circulate.dealership.models import Dealership
     from circulate.library import services as library
     from circulate.library.models import Book, Loan, Member, MembershipTier
 
     prepare_library(args.books)
     if not Station.objects.exists():
         call_command("generate_fleet", stations=1000, bikes=10_000, verbosity=0)
+    if not Dealership.objects.exists():
+        fill_market(argparse.Namespace(dealerships=100, sales=MARKET_SALES, offers=1000))
+    staff, _ = User.objects.get_or_create(
+        email="staff@bench.local", defaults={"username": "bench-staff", "is_staff": True}
+    )
     librarian, _ = User.objects.get_or_create(email="librarian@bench.local", defaults={"username": "bench-librarian"})
     grant_role(user=librarian, role=LIBRARIAN)
     tier, _ = MembershipTier.objects.get_or_create(name="Bench", defaults={"loan_limit": 10_000, "hold_limit": 10})
@@ -166,6 +178,7 @@ def _prepare(args: argparse.Namespace) -> dict[str, Any]:
     middle = Book.objects.order_by("pk")[Book.objects.count() // 2].pk
     return {
         "token": str(AccessToken.for_user(librarian)),
+        "staff_token": str(AccessToken.for_user(staff)),
         "rider_tokens": [str(AccessToken.for_user(rider)) for rider in riders],
         "borrowers": [member.pk for member in borrowers],
         "books": busy,
@@ -327,6 +340,8 @@ def _endpoints(data: dict[str, Any]) -> list[Endpoint]:
         Endpoint("book detail", f"/api/library/books/{data['book']}/"),
         Endpoint("bike list, available", "/api/bikes/bikes/?available=true"),
         Endpoint("GBFS station_status", "/gbfs/v3/station_status.json", auth=False),
+        Endpoint("dealership stock list", "/api/dealership/stock/"),
+        Endpoint("market statistics overview", "/api/dealership/stats/overview/", token="staff_token"),
         Endpoint("loan issue + return", write=loan_cycle),
         Endpoint("ride start + finish", write=ride_cycle),
     ]
@@ -377,7 +392,7 @@ def _measure(args: argparse.Namespace) -> int:
                                     continue
                                 sample = _writes(base, args.seconds, endpoint.write)
                             else:
-                                token = data["token"] if endpoint.auth else None
+                                token = data[endpoint.token] if endpoint.auth else None
                                 sample = _wrk(base + endpoint.path, token, clients, args.seconds)
                             _drain(base)
                             results[endpoint.name].samples.setdefault(clients, []).append(sample)
