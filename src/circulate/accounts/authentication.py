@@ -98,7 +98,7 @@ class KeptUserJWTAuthentication(JWTAuthentication):
     def _read_ahead(self, user_id: Any) -> ReadAhead | None:
         """The user row and what the view will read, in one read of the cache (None: the view reads nothing kept)."""
         request = getattr(self, "_request", None)
-        view = request.parser_context.get("view") if request is not None else None
+        view = (request.parser_context or {}).get("view") if request is not None else None
         also = view.read_ahead(user_id) if view is not None and hasattr(view, "read_ahead") else None
         if not also or read_cache.seconds() <= 0:
             return None
