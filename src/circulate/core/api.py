@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from circulate.accounts.models import User
+from circulate.core.read_cache import Generation, ReadAhead
 
 M = TypeVar("M", bound=Any)
 
@@ -107,3 +108,32 @@ class ServiceCrudViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Servi
     def destroy(self, request: Request, pk: str) -> Response:
         self.delete_service(actor=self.actor, **{self.id_argument: self.object_id()})
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ``list`` and ``retrieve`` answered from a shared read cache (``core/read_cache.py``), for views whose
+# answer is the same for every caller who gets the shared answer (``kept_for``): it is kept under the
+# URL in ``kept_in`` and read with the caller's user row in one read of the cache (``read_ahead``,
+# ``accounts.authentication``); other callers are answered as built. (Comments, not a docstring:
+# drf-spectacular would publish a docstring as the description of every view using it.)
+class KeptListAndDetail(mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    kept_in: Generation
+
+    def kept_for(self, user: Any) -> bool:
+        """Whether ``user`` gets the shared answer (default: everyone)."""
+        return True
+
+    def read_ahead(self, user_id: Any) -> list[tuple[Generation, list[str]]]:
+        if getattr(self, "action", None) not in ("list", "retrieve"):
+            return []
+        return [(self.kept_in, [self.request.build_absolute_uri()])]  # type: ignore[attr-defined]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._kept(request, lambda: super(KeptListAndDetail, self).list(request, *args, **kwargs).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._kept(request, lambda: super(KeptListAndDetail, self).retrieve(request, *args, **kwargs).data)
+
+    def _kept(self, request: Request, build: Callable[[], Any]) -> Response:
+        if not self.kept_for(request.user):
+            return Response(build())
+        return Response(self.kept_in.shared(request.build_absolute_uri(), build, ReadAhead.of(request)))

@@ -44,10 +44,9 @@ from circulate.bikes.errors import NoActiveRentalError
 from circulate.bikes.models import Bike, PricingPlan, Rental, Station, VehicleType
 from circulate.bikes.storage import bikes_storage, is_remote
 from circulate.core import schema
-from circulate.core.api import ServiceCrudViewSet, ServiceViewSet
+from circulate.core.api import KeptListAndDetail, ServiceCrudViewSet, ServiceViewSet
 from circulate.core.errors import NotFoundError
 from circulate.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from circulate.core.read_cache import Generation, ReadAhead
 from circulate.core.schema import request_example, response_example
 
 FLEET_ONLY = "fleet managers"
@@ -116,7 +115,9 @@ class VehicleTypeViewSet(ServiceCrudViewSet):
         responses={200: BikeSerializer, **errors(400, 403, 404, 409, conflict="serial taken")},
     ),
 )
-class BikeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class BikeViewSet(KeptListAndDetail, ServiceViewSet):
+    # The list and the detail are the same for every caller: kept in the fleet cache.
+    kept_in = fleet_cache.FLEET
     serializer_class = BikeSerializer
     input_serializer_class = BikeInputSerializer
     filterset_class = filters.BikeFilter
@@ -124,21 +125,6 @@ class BikeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewS
 
     def get_queryset(self) -> QuerySet[Bike]:
         return selectors.bikes()
-
-    # The list and the detail are the same for every caller: kept in the fleet cache, and read
-    # with the caller's user row (KeptUserJWTAuthentication) in one read of the cache.
-    def read_ahead(self, user_id: Any) -> list[tuple[Generation, list[str]]]:
-        return [(fleet_cache.FLEET, [self.request.build_absolute_uri()])] if self.action in ("list", "retrieve") else []
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        build = lambda: super(BikeViewSet, self).list(request, *args, **kwargs).data  # noqa: E731
-        read = ReadAhead.of(request)
-        return Response(fleet_cache.FLEET.shared(request.build_absolute_uri(), build, read))
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        build = lambda: super(BikeViewSet, self).retrieve(request, *args, **kwargs).data  # noqa: E731
-        read = ReadAhead.of(request)
-        return Response(fleet_cache.FLEET.shared(request.build_absolute_uri(), build, read))
 
     def create(self, request: Request) -> Response:
         data = self.valid_input()

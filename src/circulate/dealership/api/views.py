@@ -8,7 +8,6 @@ another party's object is a 404 on every endpoint. Balances are never writable h
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,9 +21,8 @@ from rest_framework.views import APIView
 
 from circulate.accounts.permissions import IsEmailVerified
 from circulate.core import schema
-from circulate.core.api import ServiceCrudViewSet, ServiceViewSet
+from circulate.core.api import KeptListAndDetail, ServiceCrudViewSet, ServiceViewSet
 from circulate.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from circulate.core.read_cache import Generation, ReadAhead
 from circulate.core.schema import error_response, request_example, response_example
 from circulate.dealership import filters, selectors, services, stock_cache
 from circulate.dealership.api import docs
@@ -262,7 +260,7 @@ class DealershipViewSet(ServiceCrudViewSet):
     ),
     retrieve=extend_schema(summary="Read a stock row", responses={200: StockSerializer, **errors(404)}),
 )
-class StockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class StockViewSet(KeptListAndDetail, ServiceViewSet):
     serializer_class = StockSerializer
     filterset_class = filters.StockFilter
     queryset = DealershipCar.objects.none()
@@ -270,25 +268,11 @@ class StockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceView
     def get_queryset(self) -> QuerySet[DealershipCar]:
         return selectors.stock_for(user=self.actor)
 
-    # What buyers see is the same for all of them: kept in the stock cache, and read with the caller's
-    # user row (KeptUserJWTAuthentication) in one read of the cache. Dealers and staff: from the database.
-    def read_ahead(self, user_id: Any) -> list[tuple[Generation, list[str]]]:
-        if self.action not in ("list", "retrieve"):
-            return []
-        return [(stock_cache.STOCK, [self.request.build_absolute_uri()])]
+    # What buyers see is the same for all of them: kept in the stock cache. Dealers and staff see more.
+    kept_in = stock_cache.STOCK
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        build = lambda: super(StockViewSet, self).list(request, *args, **kwargs).data  # noqa: E731
-        return Response(self._as_buyers_see(request, build))
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        build = lambda: super(StockViewSet, self).retrieve(request, *args, **kwargs).data  # noqa: E731
-        return Response(self._as_buyers_see(request, build))
-
-    def _as_buyers_see(self, request: Request, build: Callable[[], Any]) -> Any:
-        if not stock_cache.sees_the_shared_stock(request.user):
-            return build()
-        return stock_cache.STOCK.shared(request.build_absolute_uri(), build, ReadAhead.of(request))
+    def kept_for(self, user: Any) -> bool:
+        return stock_cache.sees_the_shared_stock(user)
 
 
 @crud_schema(
